@@ -1,0 +1,44 @@
+"""Deterministic identifiers shaped like the API's (``msg_011C…``, ``req_011C…``).
+
+An id is a pure function of (kind, sequence number, seed), so the n-th message
+of a fresh process always gets the same id and saved outputs never churn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"  # base58
+
+PREFIXES = {
+    "message": "msg_",
+    "request": "req_",
+    "tool_use": "toolu_",
+    "batch": "msgbatch_",
+}
+
+
+def make_id(kind: str, n: int, seed: str = "") -> str:
+    """The ``n``-th id of ``kind``: prefix + ``011C`` + 20 base58 characters."""
+    digest = int.from_bytes(hashlib.sha256(f"{kind}:{n}:{seed}".encode()).digest()[:16], "big")
+    chars = []
+    for _ in range(20):
+        digest, rest = divmod(digest, 58)
+        chars.append(_ALPHABET[rest])
+    return PREFIXES[kind] + "011C" + "".join(chars)
+
+
+class IdSource:
+    """Hands out ids in sequence, one counter per kind."""
+
+    def __init__(self, seed: str = "") -> None:
+        self.seed = seed
+        self._counters: dict[str, int] = {}
+
+    def next(self, kind: str) -> str:
+        n = self._counters.get(kind, 0) + 1
+        self._counters[kind] = n
+        return make_id(kind, n, self.seed)
+
+    def reset(self) -> None:
+        self._counters.clear()

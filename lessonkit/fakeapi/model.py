@@ -1,0 +1,212 @@
+"""The fake model: turns a validated request (and maybe a scripted reply) into output.
+
+Pure and deterministic: the same request and script give the same blocks,
+stop reason and token counts, in any process. Both the JSON response and the
+SSE stream are rendered from one :class:`Generation`, so streamed text always
+equals non-streamed text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+from . import tokens
+from .errors import ApiError
+from .replies import Reply, ToolCall
+
+#: The documented prompt that makes the real API refuse (for testing refusal handling).
+REFUSAL_TRIGGER = "ANTHROPIC_MAGIC_STRING_TRIGGER_REFUSAL_1FAEFB6177B4672DEE07F9D3AFC62588CCD2631EDCF22E8CCC1FB35B501C9C86"
+
+_SENTENCES = (
+    "{Topic} comes down to a few habits that are easy to state and easy to forget.",
+    "Start with the simplest version that works, then measure before changing it.",
+    "Most problems with {topic} show up only under load, so test with realistic traffic.",
+    "Keep the happy path short and make every failure path explicit.",
+    "Log enough context to explain any single call after the fact.",
+    "When in doubt, prefer the boring, well-documented option.",
+    "A small amount of structure now saves a long debugging session later.",
+    "Write down the limits you rely on, and check them in a test.",
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One output content block, already cut into the pieces a stream would send."""
+
+    type: str  #: "text" or "tool_use"
+    pieces: tuple[str, ...]  #: text tokens, or partial-JSON chunks of a tool input
+    id: str | None = None
+    name: str | None = None
+    input: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def as_content(self) -> dict[str, Any]:
+        """The block as it appears in a non-streamed Message."""
+        if self.type == "text":
+            return {"type": "text", "text": self.text, "citations": None}
+        return {"type": "tool_use", "id": self.id, "name": self.name, "input": self.input}
+
+
+@dataclass(frozen=True)
+class Generation:
+    blocks: tuple[Block, ...]
+    stop_reason: str
+    stop_sequence: str | None
+    stop_details: dict[str, Any] | None
+    output_tokens: int
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body["messages"]):
+        if message["role"] != "user":
+            continue
+        content = message["content"]
+        if isinstance(content, str):
+            return content
+        return " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return ""
+
+
+def _last_tool_results(body: dict[str, Any]) -> list[str]:
+    content = body["messages"][-1]["content"]
+    if body["messages"][-1]["role"] != "user" or isinstance(content, str):
+        return []
+    results = []
+    for block in content:
+        if isinstance(block, dict) and block.get("type") == "tool_result":
+            inner = block.get("content", "")
+            text = inner if isinstance(inner, str) else " ".join(b.get("text", "") for b in inner if isinstance(b, dict))
+            results.append(text)
+    return results
+
+
+def default_text(body: dict[str, Any]) -> str:
+    """A deterministic, readable answer derived from the prompt."""
+    results = _last_tool_results(body)
+    if results:
+        return "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
+    prompt = _last_user_text(body).strip().rstrip(".?!")
+    words = prompt.split()
+    if "about" in words:
+        words = words[words.index("about") + 1 :]
+    topic = " ".join(words[:6]) or "this"
+    seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
+    count = 2 + seed % 3
+    picks = [_SENTENCES[0]] + [_SENTENCES[1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1)] for i in range(count)]
+    unique = list(dict.fromkeys(picks))
+    return " ".join(s.format(topic=topic, Topic=topic[:1].upper() + topic[1:]) for s in unique)
+
+
+def _example_value(schema: dict[str, Any]) -> Any:
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: _example_value(props.get(k, {})) for k in schema.get("required", list(props))}
+    return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "null": None}.get(str(kind), "example")
+
+
+def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The tool the model must or plausibly would call, if any."""
+    tools = body.get("tools") or []
+    choice = body.get("tool_choice") or {"type": "auto"}
+    if not tools or choice.get("type") == "none" or _last_tool_results(body):
+        return None
+    if choice.get("type") == "tool":
+        return next((t for t in tools if t.get("name") == choice.get("name")), None)
+    if choice.get("type") == "any":
+        return tools[0]
+    prompt = _last_user_text(body).lower()
+    return next((t for t in tools if t["name"].lower() in prompt or t["name"].replace("_", " ") in prompt), None)
+
+
+def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
+    offered = {t.get("name"): t for t in body.get("tools") or []}
+    if call.name not in offered:
+        raise ApiError(
+            500,
+            f"lessonkit: the scripted tool_use {call.name!r} names a tool this request did not offer "
+            f"(offered: {sorted(offered) or 'none'})",
+            headers={"x-should-retry": "false"},
+        )
+    schema = offered[call.name].get("input_schema")
+    if isinstance(schema, dict):
+        try:
+            jsonschema.validate(dict(call.input), schema)
+        except jsonschema.ValidationError as err:
+            raise ApiError(
+                500,
+                f"lessonkit: the scripted input for tool {call.name!r} does not match its input_schema: {err.message}",
+                headers={"x-should-retry": "false"},
+            ) from None
+
+
+def _json_pieces(value: dict[str, Any]) -> tuple[str, ...]:
+    """Partial-JSON chunks the way the API streams a tool input: "" first, then a key at a time."""
+    text = json.dumps(value)
+    pieces = [""]
+    start = 0
+    for index, char in enumerate(text):
+        if char == "," and index > start:
+            pieces.append(text[start : index + 1])
+            start = index + 1
+    pieces.append(text[start:])
+    return tuple(p for i, p in enumerate(pieces) if p or i == 0)
+
+
+def _cut_text(text: str, budget: int, stops: list[str]) -> tuple[tuple[str, ...], str | None, str | None]:
+    """Apply stop sequences and the token budget; returns pieces, stop reason, matched sequence."""
+    hits = [(text.find(s), s) for s in stops if s in text]
+    sequence = min(hits)[1] if hits else None
+    if sequence is not None:
+        text = text[: text.find(sequence)]
+    pieces = tokens.split(text)
+    if len(pieces) > budget:
+        return tuple(pieces[:budget]), "max_tokens", None
+    return tuple(pieces), ("stop_sequence" if sequence else None), sequence
+
+
+def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
+    """Produce the model's turn for a validated Messages request."""
+    budget = body["max_tokens"] if "max_tokens" in body else 4096
+    stops = body.get("stop_sequences") or []
+    if reply is None and REFUSAL_TRIGGER in _last_user_text(body):
+        reply = Reply(stop_reason="refusal")
+    if reply is None:
+        forced = _forced_tool(body)
+        calls = (ToolCall(forced["name"], _example_value(forced.get("input_schema", {}))),) if forced else ()
+        text = None if calls else default_text(body)
+        reply = Reply(text=text, tool_calls=calls)
+    for call in reply.tool_calls:
+        _check_tool_call(call, body)
+
+    blocks: list[Block] = []
+    stop_reason, sequence = reply.stop_reason, None
+    used = 0
+    if reply.text:
+        pieces, cut_reason, sequence = _cut_text(reply.text, budget, stops)
+        used = len(pieces)
+        blocks.append(Block("text", pieces))
+        if cut_reason:
+            stop_reason = cut_reason
+    if stop_reason not in ("max_tokens", "stop_sequence"):
+        for call in reply.tool_calls:
+            pieces = _json_pieces(dict(call.input))
+            used += tokens.count_text(call.name) + sum(tokens.count_text(p) for p in pieces)
+            blocks.append(Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input)))
+    if stop_reason is None:
+        stop_reason = "tool_use" if reply.tool_calls else "end_turn"
+    details = None
+    if stop_reason == "refusal":
+        details = {"type": "refusal", "category": reply.refusal_category, "explanation": reply.explanation}
+    return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1))

@@ -1,0 +1,41 @@
+"""Render a :class:`~lessonkit.fakeapi.model.Generation` as the API's JSON Message.
+
+The usage object carries the fields a real 2026 response carries (cache
+counters at zero, ``service_tier``, ``inference_geo``), so code that reads
+them works unchanged against the real API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Generation
+
+
+def usage(input_tokens: int, output_tokens: int, service_tier: str = "standard") -> dict[str, Any]:
+    return {
+        "input_tokens": input_tokens,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": output_tokens,
+        "service_tier": service_tier,
+        "inference_geo": "not_available",
+    }
+
+
+def message(
+    gen: Generation, *, message_id: str, model: str, input_tokens: int, service_tier: str = "standard"
+) -> dict[str, Any]:
+    """The full, non-streamed Message object."""
+    return {
+        "model": model,
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "content": [block.as_content() for block in gen.blocks],
+        "stop_reason": gen.stop_reason,
+        "stop_sequence": gen.stop_sequence,
+        "stop_details": gen.stop_details,
+        "usage": usage(input_tokens, gen.output_tokens, service_tier),
+    }

@@ -1,0 +1,41 @@
+"""Facts about valid requests, read from the installed SDK's own types.
+
+Deriving them (instead of copying lists by hand) means an SDK upgrade that adds
+a request field or a content block type is picked up, and a test notices.
+"""
+
+from __future__ import annotations
+
+import typing
+from functools import cache
+from typing import Any
+
+from anthropic.types import ContentBlockParam, message_count_tokens_params, message_create_params
+
+
+def _literal_values(annotation: Any) -> tuple[str, ...]:
+    """The strings inside ``Required[Literal[...]]`` / ``Literal[...]``."""
+    while typing.get_origin(annotation) is not typing.Literal and typing.get_args(annotation):
+        annotation = typing.get_args(annotation)[0]
+    return tuple(typing.get_args(annotation))
+
+
+@cache
+def create_fields() -> frozenset[str]:
+    """Body fields ``POST /v1/messages`` accepts (``stream`` included)."""
+    return frozenset(message_create_params.MessageCreateParamsBase.__annotations__) | {"stream"}
+
+
+@cache
+def count_tokens_fields() -> frozenset[str]:
+    """Body fields ``POST /v1/messages/count_tokens`` accepts."""
+    return frozenset(message_count_tokens_params.MessageCountTokensParams.__annotations__)
+
+
+@cache
+def content_block_types() -> tuple[str, ...]:
+    """Every content block ``type`` a request message may carry, in the SDK's order."""
+    tags: list[str] = []
+    for block in typing.get_args(ContentBlockParam):
+        tags.extend(_literal_values(typing.get_type_hints(block)["type"]))
+    return tuple(tags)

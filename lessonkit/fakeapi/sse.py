@@ -1,0 +1,69 @@
+"""Server-sent events for a streamed Message, in the order the API sends them.
+
+message_start → per block (content_block_start, a ping after the first,
+content_block_delta…, content_block_stop) → message_delta → message_stop.
+Frames are ``event: <type>\\ndata: <json>\\n\\n`` and every JSON payload
+repeats its event name in ``"type"``, as the real stream does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from .model import Block, Generation
+from .render import usage
+
+
+def frame(event: dict[str, Any]) -> bytes:
+    """One SSE frame for an event dict."""
+    return f"event: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
+
+
+def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
+    if block.type == "text":
+        start: dict[str, Any] = {"type": "text", "text": "", "citations": None}
+        deltas = ({"type": "text_delta", "text": piece} for piece in block.pieces)
+    else:
+        start = {"type": "tool_use", "id": block.id, "name": block.name, "input": {}}
+        deltas = ({"type": "input_json_delta", "partial_json": piece} for piece in block.pieces)
+    yield {"type": "content_block_start", "index": index, "content_block": start}
+    if index == 0:
+        yield {"type": "ping"}
+    for delta in deltas:
+        yield {"type": "content_block_delta", "index": index, "delta": delta}
+    yield {"type": "content_block_stop", "index": index}
+
+
+def events(gen: Generation, *, message_id: str, model: str, input_tokens: int) -> Iterator[dict[str, Any]]:
+    """Every event of the stream, as dicts."""
+    start_usage = usage(input_tokens, 1)
+    yield {
+        "type": "message_start",
+        "message": {
+            "model": model,
+            "id": message_id,
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "stop_details": None,
+            "usage": start_usage,
+        },
+    }
+    for index, block in enumerate(gen.blocks):
+        yield from _block_events(index, block)
+    final_usage = {k: v for k, v in usage(input_tokens, gen.output_tokens).items() if k not in ("cache_creation", "service_tier", "inference_geo")}
+    yield {
+        "type": "message_delta",
+        "delta": {"stop_reason": gen.stop_reason, "stop_sequence": gen.stop_sequence, "stop_details": gen.stop_details},
+        "usage": final_usage,
+    }
+    yield {"type": "message_stop"}
+
+
+def error_event(error_type: str, message: str, request_id: str | None) -> dict[str, Any]:
+    """The ``error`` event the API sends when a stream fails after its 200."""
+    return {"type": "error", "error": {"details": None, "type": error_type, "message": message}, "request_id": request_id}

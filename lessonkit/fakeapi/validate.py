@@ -1,0 +1,229 @@
+"""Request validation: the 400s and 404s the real API answers malformed requests with.
+
+Messages follow the real API's wording where it is known (shared/API-FACTS.md
+§2): ``"<field>: Field required"``, ``"model: <id>"`` for an unknown model,
+``"messages: at least one message is required"`` and so on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+from . import schema
+from .errors import ApiError, invalid, not_found
+
+#: Largest ``max_tokens`` per model family (output-token ceilings from the model docs).
+MAX_OUTPUT_TOKENS = {"haiku": 64_000, "sonnet": 64_000, "opus": 128_000, "fable": 128_000, "mythos": 128_000}
+#: Messages API request size limit (32 MB) — bigger bodies get a 413 before validation.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+MAX_MESSAGES = 100_000
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+# Mid-conversation system messages exist on these families only (2026 docs).
+_SYSTEM_ROLE_MODELS = re.compile(r"^claude-(fable|mythos)-|^claude-opus-(4-8|5)")
+
+
+def max_output_tokens(model: str) -> int:
+    family = model.split("-")[1] if model.count("-") >= 2 else ""
+    return MAX_OUTPUT_TOKENS.get(family, 64_000)
+
+
+def check_size(body: bytes) -> None:
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413)
+
+
+def _require(body: dict[str, Any], name: str) -> Any:
+    if name not in body:
+        raise invalid(f"{name}: Field required")
+    return body[name]
+
+
+def check_model(body: dict[str, Any], models: Collection[str]) -> str:
+    model = _require(body, "model")
+    if not isinstance(model, str):
+        raise invalid("model: Input should be a valid string")
+    if model not in models:
+        raise not_found(f"model: {model}")
+    return model
+
+
+def check_extra_fields(body: dict[str, Any], allowed: Collection[str]) -> None:
+    for name in body:
+        if name not in allowed:
+            raise invalid(f"{name}: Extra inputs are not permitted")
+
+
+def check_max_tokens(body: dict[str, Any], model: str) -> int:
+    value = _require(body, "max_tokens")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid("max_tokens: Input should be a valid integer")
+    if value < 1:
+        raise invalid("max_tokens: Input should be greater than or equal to 1")
+    ceiling = max_output_tokens(model)
+    if value > ceiling:
+        raise invalid(
+            f"max_tokens: {value} > {ceiling}, which is the maximum allowed number of "
+            f"output tokens for {model}"
+        )
+    return value
+
+
+def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
+    if not isinstance(block, dict):
+        raise invalid(f"{where}: Input should be a valid dictionary or object to extract fields from")
+    kind = block.get("type")
+    if kind not in tags:
+        expected = ", ".join(f"'{t}'" for t in tags)
+        raise invalid(
+            f"{where}: Input tag '{kind}' found using 'type' does not match any of the expected tags: {expected}"
+        )
+    if kind == "text":
+        if not isinstance(block.get("text"), str):
+            raise invalid(f"{where}.text: Input should be a valid string")
+        if not block["text"]:
+            raise invalid("messages: text content blocks must be non-empty")
+
+
+def _tool_ids(content: Any, kind: str, key: str) -> list[str]:
+    if not isinstance(content, list):
+        return []
+    return [b.get(key, "") for b in content if isinstance(b, dict) and b.get("type") == kind]
+
+
+def check_messages(body: dict[str, Any], model: str) -> list[dict[str, Any]]:
+    messages = _require(body, "messages")
+    if not isinstance(messages, list):
+        raise invalid("messages: Input should be a valid list")
+    if not messages:
+        raise invalid("messages: at least one message is required")
+    if len(messages) > MAX_MESSAGES:
+        raise invalid(f"messages: a request may contain at most {MAX_MESSAGES} messages")
+    tags = schema.content_block_types()
+    for i, message in enumerate(messages):
+        where = f"messages.{i}"
+        if not isinstance(message, dict):
+            raise invalid(f"{where}: Input should be a valid dictionary")
+        role = message.get("role")
+        if role == "system" and not _SYSTEM_ROLE_MODELS.search(model):
+            raise invalid(
+                'messages: Unexpected role "system". The Messages API accepts a top-level '
+                '`system` parameter, not "system" as an input message role.'
+            )
+        if role not in ("user", "assistant", "system"):
+            raise invalid(f"{where}.role: Input should be 'user', 'assistant' or 'system'")
+        if "content" not in message:
+            raise invalid(f"{where}.content: Field required")
+        content = message["content"]
+        if isinstance(content, str):
+            if not content and not (role == "assistant" and i == len(messages) - 1):
+                raise invalid("messages: text content blocks must be non-empty")
+        elif isinstance(content, list):
+            for j, block in enumerate(content):
+                _check_block(f"{where}.content.{j}", block, tags)
+        else:
+            raise invalid(f"{where}.content: Input should be a valid string or list")
+    _check_turn_order(messages)
+    return messages
+
+
+def _check_turn_order(messages: list[dict[str, Any]]) -> None:
+    if messages[0]["role"] == "system":
+        raise invalid("messages: a system message cannot be the first message")
+    if messages[0]["role"] != "user":
+        raise invalid('messages: first message must use the "user" role')
+    for i, message in enumerate(messages):
+        if message["role"] == "system" and messages[i - 1]["role"] != "user":
+            raise invalid(f"messages.{i}: a system message must immediately follow a user turn")
+        pending = _tool_ids(message["content"], "tool_use", "id") if message["role"] == "assistant" else []
+        if pending and i + 1 < len(messages):
+            answered = set(_tool_ids(messages[i + 1]["content"], "tool_result", "tool_use_id"))
+            missing = [t for t in pending if t not in answered]
+            if missing:
+                raise invalid(
+                    "messages.{}: `tool_use` ids were found without `tool_result` blocks immediately "
+                    "after: {}. Each `tool_use` block must have a corresponding `tool_result` block "
+                    "in the next message.".format(i + 1, ", ".join(missing))
+                )
+        if message["role"] == "user":
+            previous = messages[i - 1] if i else None
+            offered = (
+                set(_tool_ids(previous["content"], "tool_use", "id"))
+                if previous and previous["role"] == "assistant"
+                else set()
+            )
+            for tool_use_id in _tool_ids(message["content"], "tool_result", "tool_use_id"):
+                if tool_use_id not in offered:
+                    raise invalid(
+                        f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` "
+                        f"blocks: {tool_use_id}. Each `tool_result` block must have a corresponding "
+                        "`tool_use` block in the previous message."
+                    )
+
+
+def check_stop_sequences(body: dict[str, Any]) -> list[str]:
+    value = body.get("stop_sequences") or []
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise invalid("stop_sequences: Input should be a valid list of strings")
+    if any(not s.strip() for s in value):
+        raise invalid("stop_sequences: each stop sequence must contain non-whitespace")
+    return value
+
+
+def check_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
+    tools = body.get("tools") or []
+    if not isinstance(tools, list):
+        raise invalid("tools: Input should be a valid list")
+    names: set[str] = set()
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            raise invalid(f"tools.{i}: Input should be a valid dictionary")
+        name = tool.get("name")
+        if not isinstance(name, str) or not _TOOL_NAME.match(name):
+            raise invalid(f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+        if name in names:
+            raise invalid("tools: Tool names must be unique.")
+        names.add(name)
+        if "type" not in tool or tool.get("type") == "custom":
+            if not isinstance(tool.get("input_schema"), dict):
+                raise invalid(f"tools.{i}.custom.input_schema: Field required")
+    return tools
+
+
+def check_system(body: dict[str, Any]) -> None:
+    system = body.get("system")
+    if system is None or isinstance(system, str):
+        return
+    if not isinstance(system, list):
+        raise invalid("system: Input should be a valid string or list")
+    for j, block in enumerate(system):
+        _check_block(f"system.{j}", block, ("text",))
+
+
+def check_create(body: Any, models: Collection[str]) -> dict[str, Any]:
+    """Validate a ``POST /v1/messages`` body; returns it, or raises :class:`ApiError`."""
+    if not isinstance(body, dict):
+        raise invalid("Input should be a valid dictionary or object to extract fields from")
+    check_extra_fields(body, schema.create_fields())
+    model = check_model(body, models)
+    check_max_tokens(body, model)
+    check_messages(body, model)
+    check_system(body)
+    check_stop_sequences(body)
+    check_tools(body)
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise invalid("stream: Input should be a valid boolean")
+    return body
+
+
+def check_count_tokens(body: Any, models: Collection[str]) -> dict[str, Any]:
+    """Validate a ``POST /v1/messages/count_tokens`` body."""
+    if not isinstance(body, dict):
+        raise invalid("Input should be a valid dictionary or object to extract fields from")
+    check_extra_fields(body, schema.count_tokens_fields())
+    model = check_model(body, models)
+    check_messages(body, model)
+    check_system(body)
+    check_tools(body)
+    return body

@@ -1,0 +1,197 @@
+"""``lessonkit.offline()``: the real SDK, talking to the fake API, with no key and no network.
+
+The SDK sends HTTP through httpx2/httpcore2. ``pytest_httpx2`` registers a
+respx mocker for httpcore2; we start a respx router on it that sends
+``api.anthropic.com`` to :meth:`FakeAPI.handle` and refuses every other host,
+so a mock that stops matching fails loudly instead of making a live, billed
+call. The mocker patches httpcore2's connection classes, so clients created
+before ``offline()`` are intercepted too.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpcore2
+import httpx
+import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker)
+import respx
+
+from .fakeapi.app import FakeAPI
+from .fakeapi.http import ApiRequest, StreamDropped
+from .timewarp import TimeWarp
+
+__all__ = ["OfflineError", "PLACEHOLDER_KEY", "Offline", "offline"]
+
+API_HOST = "api.anthropic.com"
+#: Obviously not a key: the SDK only needs *something* to put in its header.
+PLACEHOLDER_KEY = "lessonkit-offline-placeholder-not-a-real-key"
+#: Environment the SDK reads; offline mode pins or removes them and restores them after.
+_ENV = {"ANTHROPIC_API_KEY": PLACEHOLDER_KEY, "ANTHROPIC_BASE_URL": None, "ANTHROPIC_AUTH_TOKEN": None}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OfflineError(RuntimeError):
+    """Offline mode refused something: a request to another host, or misuse of ``offline()``."""
+
+
+def _to_api_request(request: httpx.Request) -> ApiRequest:
+    return ApiRequest(
+        method=request.method,
+        path=request.url.path,
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=request.content,
+        query=dict(request.url.params),
+    )
+
+
+def _transport_errors(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Turn a planned connection drop into the error httpcore2 raises for one."""
+    try:
+        yield from chunks
+    except StreamDropped as err:
+        raise httpcore2.RemoteProtocolError(f"peer closed connection without sending complete message body ({err})") from None
+
+
+class Offline:
+    """One offline session. Use as a context manager, a decorator, or ``start()``/``stop()``."""
+
+    _active: Offline | None = None
+
+    def __init__(self, api: FakeAPI | None = None, *, virtual_time: bool = True) -> None:
+        self.api = api if api is not None else FakeAPI()
+        self._router: respx.MockRouter | None = None
+        self._fence: respx.MockRouter | None = None
+        self._warp = TimeWarp(self.api.clock) if virtual_time else None
+        self._saved_env: dict[str, str | None] = {}
+        self._from_start = False
+
+    # --- lifecycle -------------------------------------------------------------
+    def start(self) -> FakeAPI:
+        """Switch offline mode on until :meth:`stop`; returns ``api``.
+
+        Re-running a notebook cell that calls ``start()`` replaces the earlier
+        session instead of failing, because that is not a mistake.
+        """
+        active = Offline._active
+        if active is not None and active is not self:
+            if not active._from_start:
+                raise OfflineError(
+                    "lessonkit.offline() is already active (a `with lessonkit.offline()` block is "
+                    "running); use the api it gave you instead of starting another"
+                )
+            active.stop()
+        if self._router is None:
+            self._from_start = True
+            self._enter()
+        return self.api
+
+    def stop(self) -> None:
+        """Switch offline mode off and restore the environment; safe to call twice."""
+        if self._router is None:
+            return
+        self._router.stop(quiet=True)
+        if self._fence is not None:
+            self._fence.stop(quiet=True)
+        self._router = self._fence = None
+        if self._warp is not None:
+            self._warp.stop()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = {}
+        if Offline._active is self:
+            Offline._active = None
+
+    def __enter__(self) -> FakeAPI:
+        if Offline._active is not None:
+            raise OfflineError(
+                "lessonkit.offline() is already active; nest nothing, and reuse the api you have "
+                "(or call .stop() on the other session first)"
+            )
+        self._enter()
+        return self.api
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    def __call__(self, func: F) -> F:
+        """Decorate a function (sync or async) to run inside a fresh offline session."""
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with Offline(virtual_time=self._warp is not None):
+                    return await func(*args, **kwargs)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with Offline(virtual_time=self._warp is not None):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _enter(self) -> None:
+        router = respx.mock(using="httpcore2", assert_all_called=False, assert_all_mocked=True)
+        router.route(host=API_HOST).mock(side_effect=self._serve)
+        router.route().mock(side_effect=self._refuse)
+        for name, value in _ENV.items():
+            self._saved_env[name] = os.environ.get(name)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        # Plain httpx (other libraries in the kernel) goes through httpcore: fence it too.
+        fence = respx.mock(using="httpcore", assert_all_called=False, assert_all_mocked=True)
+        fence.route().mock(side_effect=self._refuse)
+        router.start()
+        fence.start()
+        self._router, self._fence = router, fence
+        if self._warp is not None:
+            self._warp.start()
+        Offline._active = self
+
+    # --- transport -------------------------------------------------------------
+    def _serve(self, request: httpx.Request) -> httpx.Response:
+        response = self.api.handle(_to_api_request(request))
+        if isinstance(response.body, bytes):
+            return httpx.Response(response.status, headers=response.headers, content=response.body)
+        return httpx.Response(response.status, headers=response.headers, content=_transport_errors(iter(response.body)))
+
+    @staticmethod
+    def _refuse(request: httpx.Request) -> httpx.Response:
+        raise OfflineError(
+            f"lessonkit.offline() blocked a request to {request.url}: offline mode only serves "
+            f"https://{API_HOST}. Unset base_url (or ANTHROPIC_BASE_URL) to use the offline API."
+        )
+
+    def __repr__(self) -> str:
+        state = "on" if self._router is not None else "off"
+        return f"<lessonkit.offline {state}: {len(self.api.requests)} requests>"
+
+
+def offline(api: FakeAPI | None = None, *, virtual_time: bool = True) -> Offline:
+    """Run the real ``anthropic`` SDK against lessonkit's fake API.
+
+    >>> import anthropic, lessonkit
+    >>> with lessonkit.offline() as api:
+    ...     client = anthropic.Anthropic()          # no key needed
+    ...     api.reply("Hello!")
+    ...     client.messages.create(model=lessonkit.models.DEFAULT, max_tokens=50,
+    ...                            messages=[{"role": "user", "content": "Hi"}]).content[0].text
+    'Hello!'
+
+    In a notebook, ``api = lessonkit.offline().start()`` keeps it on for the
+    following cells.
+    """
+    return Offline(api, virtual_time=virtual_time)

@@ -1,0 +1,19 @@
+"""End-to-end smoke: the real SDK against offline mode, create and stream."""
+
+from __future__ import annotations
+
+import anthropic
+
+from lessonkit import FakeAPI, models
+
+
+def test_create_and_stream_agree(lessonkit_api: FakeAPI) -> None:
+    client = anthropic.Anthropic()
+    request = dict(model=models.DEFAULT, max_tokens=200, messages=[{"role": "user", "content": "Hi"}])
+    message = client.messages.create(**request)  # type: ignore[call-overload]
+    with client.messages.stream(**request) as stream:  # type: ignore[arg-type]
+        streamed = "".join(stream.text_stream)
+    assert message.stop_reason == "end_turn"
+    assert message.content[0].type == "text"
+    assert streamed == message.content[0].text
+    assert message._request_id == lessonkit_api.requests[0].request_id
