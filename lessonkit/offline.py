@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker)
 import respx
 
 from .fakeapi.app import FakeAPI
+from .fakeapi.faults import RequestTimedOut
 from .fakeapi.http import ApiRequest, StreamDropped
 from .timewarp import TimeWarp
 
@@ -59,6 +60,20 @@ def _transport_errors(chunks: Iterator[bytes]) -> Iterator[bytes]:
         raise httpcore2.RemoteProtocolError(f"peer closed connection without sending complete message body ({err})") from None
 
 
+class _Body(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A streamed body that sync and async clients can both read (async needs ``__aiter__``)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = _transport_errors(chunks)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+
+
 class Offline:
     """One offline session. Use as a context manager, a decorator, or ``start()``/``stop()``."""
 
@@ -71,6 +86,7 @@ class Offline:
         self._warp = TimeWarp(self.api.clock) if virtual_time else None
         self._saved_env: dict[str, str | None] = {}
         self._from_start = False
+        self._paused: Offline | None = None
 
     # --- lifecycle -------------------------------------------------------------
     def start(self) -> FakeAPI:
@@ -112,16 +128,29 @@ class Offline:
             Offline._active = None
 
     def __enter__(self) -> FakeAPI:
-        if Offline._active is not None:
+        """Start a session for a block.
+
+        A session kept on with ``start()`` (a notebook's) is paused for the
+        block and resumed after it, so checkers can run on a fresh API; a
+        ``with`` inside another ``with`` is a mistake and raises.
+        """
+        active = Offline._active
+        if active is not None and not active._from_start:
             raise OfflineError(
                 "lessonkit.offline() is already active; nest nothing, and reuse the api you have "
                 "(or call .stop() on the other session first)"
             )
+        if active is not None:
+            active.stop()
+        self._paused = active
         self._enter()
         return self.api
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+        paused, self._paused = self._paused, None
+        if paused is not None and Offline._active is None:
+            paused._enter()
 
     def __call__(self, func: F) -> F:
         """Decorate a function (sync or async) to run inside a fresh offline session."""
@@ -163,10 +192,14 @@ class Offline:
 
     # --- transport -------------------------------------------------------------
     def _serve(self, request: httpx.Request) -> httpx.Response:
-        response = self.api.handle(_to_api_request(request))
+        try:
+            response = self.api.handle(_to_api_request(request))
+        except RequestTimedOut as err:  # api.timeout_next(): httpcore2's own read timeout
+            raise httpcore2.ReadTimeout(str(err)) from None
         if isinstance(response.body, bytes):
             return httpx.Response(response.status, headers=response.headers, content=response.body)
-        return httpx.Response(response.status, headers=response.headers, content=_transport_errors(iter(response.body)))
+        body = _Body(iter(response.body))
+        return httpx.Response(response.status, headers=response.headers, stream=body)
 
     @staticmethod
     def _refuse(request: httpx.Request) -> httpx.Response:

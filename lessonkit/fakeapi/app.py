@@ -11,16 +11,27 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .. import models
-from . import render, sse, tokens, validate
+from . import errors, models_api, render, retries, scenarios, sse, tokens, validate
+from .batches import API_BASE, BatchStore
+from .batches import PATH as BATCHES_PATH
 from .clock import VirtualClock
 from .errors import ApiError, error_body
-from .faults import FaultPlan, HttpFault, StreamFault
+from .faults import (
+    FaultPlan,
+    RequestTimedOut,
+    StreamFault,
+    http_fault,
+    stream_fault,
+    timeout_fault,
+)
 from .http import ApiRequest, ApiResponse, StreamDropped
 from .ids import IdSource
 from .model import Generation, generate
+from .ratelimit import RateLimiter
 from .replies import Reply, make_reply
 
 #: An obviously fake organization id, sent the way the API sends its real one.
@@ -42,6 +53,11 @@ class RecordedRequest:
     response: Any = None  #: the JSON answered (for a stream: the final Message)
     error_type: str | None = None
     stream_fault: str | None = None  #: "error:<type>" or "dropped" if the stream was broken
+    response_headers: dict[str, str] = field(default_factory=dict)  #: as sent to the client
+    #: The logical call this attempt belongs to (``call_1``…). The SDK sends no
+    #: Idempotency-Key, so retries are grouped by body + ``x-stainless-retry-count``.
+    call_id: str = ""
+    timed_out_after: float | None = None  #: seconds the client waited in vain (``timeout_next``)
 
     @property
     def retry_count(self) -> int:
@@ -74,7 +90,12 @@ class FakeAPI:
     def __init__(self, *, seed: str = "") -> None:
         self.clock = VirtualClock()
         self.ids = IdSource(seed)
+        #: Message Batches state; results_url points at ``api.base_url`` when a server sets one.
+        self.batches = BatchStore(
+            self.clock, self.ids, lambda: self.models, lambda: getattr(self, "base_url", API_BASE)
+        )
         self.faults = FaultPlan()
+        self.ratelimits = RateLimiter(self.clock)  #: ``anthropic-ratelimit-*`` headers
         self.requests: list[RecordedRequest] = []
         self._state = _State()
         self._lock = threading.RLock()
@@ -109,28 +130,112 @@ class FakeAPI:
         *,
         error_type: str | None = None,
         message: str | None = None,
+        retry_after: float | str | datetime | None = None,
+        retry_after_ms: float | None = None,
+        should_retry: bool | None = None,
         path: str | None = None,
     ) -> FakeAPI:
-        """Answer the next ``times`` requests with HTTP ``status`` and the API's error body."""
-        if not isinstance(status, int) or not 400 <= status <= 599:
-            raise ValueError(f"status must be an HTTP error code (400-599), got {status!r}")
-        self.faults.add_http(HttpFault(status, times, error_type, message, None, path))
+        """Answer the next ``times`` requests (on ``path``, if given) with HTTP ``status``.
+
+        The body is the API's ``{"type": "error", ...}`` with the status's real
+        ``error.type`` and wording; a 429 carries ``retry-after`` (default 1 s)
+        and rate-limit headers. ``retry_after`` is seconds, an HTTP date string
+        or a datetime; ``should_retry`` sets ``x-should-retry``. Each attempt
+        of an SDK retry loop is one request, e.g. ``api.fail_next(529, times=2)``
+        makes a default client succeed on its third attempt.
+        """
+        self.faults.add_http(
+            http_fault(
+                status,
+                times,
+                error_type=error_type,
+                message=message,
+                retry_after=retry_after,
+                retry_after_ms=retry_after_ms,
+                should_retry=should_retry,
+                path=path,
+            )
+        )
         return self
 
-    def fail_stream(self, after_events: int = 3, error_type: str = "overloaded_error", message: str | None = None) -> FakeAPI:
-        """Send ``after_events`` events of the next stream, then an SSE ``error`` event."""
-        self.faults.add_stream(StreamFault(after_events, error_type, message))
+    def timeout_next(self, times: int = 1, *, path: str | None = None) -> FakeAPI:
+        """Let the next ``times`` requests get no answer until the client's timeout.
+
+        The SDK sees a read timeout (``anthropic.APITimeoutError`` once its
+        retries are spent); the virtual clock moves by the client's timeout.
+        """
+        self.faults.add_http(timeout_fault(times, path=path))
+        return self
+
+    def fail_stream(
+        self,
+        after_events: int = 3,
+        error_type: str = "overloaded_error",
+        message: str | None = None,
+    ) -> FakeAPI:
+        """Send ``after_events`` events of the next stream (HTTP 200), then an SSE ``error`` event.
+
+        The SDK raises ``APIStatusError`` with ``status_code == 200`` while you
+        iterate, and never retries it: what arrived so far is all you get.
+        """
+        text = message or errors.default_message(error_type)
+        self.faults.add_stream(stream_fault(after_events, error_type, text))
         return self
 
     def drop_stream(self, after_events: int = 3) -> FakeAPI:
-        """Cut the connection of the next stream after ``after_events`` events."""
-        self.faults.add_stream(StreamFault(after_events, None))
+        """Cut the connection of the next stream after ``after_events`` events.
+
+        The SDK does not wrap errors raised mid-iteration: you get
+        ``httpx2.RemoteProtocolError`` (an ``httpx2.TransportError``), not an
+        ``anthropic`` exception, and no retry.
+        """
+        self.faults.add_stream(stream_fault(after_events, None))
         return self
+
+    def scenario(self, name: str) -> FakeAPI:
+        """Plan a named sequence of faults, e.g. ``api.scenario("overloaded_then_ok")``.
+
+        See :data:`lessonkit.fakeapi.scenarios.SCENARIOS` for every name and its sequence.
+        """
+        scenarios.apply(self, name)
+        return self
+
+    def clear_faults(self) -> FakeAPI:
+        """Drop every planned fault (ends an ``"outage"``); keeps requests and time."""
+        self.faults.clear()
+        return self
+
+    @property
+    def sleeps(self) -> list[retries.Wait]:
+        """Every virtual wait, with the retry attempt and the reason that caused it."""
+        with self._lock:
+            return retries.waits(self.requests, self.clock.sleeps)
 
     def retire_model(self, model: str) -> FakeAPI:
         """Make ``model`` answer ``404 not_found_error`` as a retired model does."""
         with self._lock:
             self._state.retired.add(model)
+        return self
+
+    def batch_outcome(self, custom_id: str, outcome: str, **details: Any) -> FakeAPI:
+        """Fix how ``custom_id`` ends in the next batch containing it.
+
+        ``outcome`` is "succeeded" (optionally with ``text=``, ``stop_reason=``,
+        ``tool_use=`` as in :meth:`reply`), "errored" (``error_type=`` defaults to
+        "api_error", ``message=``), "canceled" or "expired" (the request never
+        finishes, so the batch runs until its 24 h expiry). Batch requests never
+        use :meth:`reply`'s queue. Example: ``api.batch_outcome("row-7", "errored")``.
+        """
+        with self._lock:
+            self.batches.script(custom_id, outcome, **details)
+        return self
+
+    def batch_delay(
+        self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0
+    ) -> FakeAPI:
+        """Keep the next batch queued this much longer, e.g. ``hours=30`` to see it expire."""
+        with self._lock:
+            self.batches.delay(seconds + 60 * minutes + 3600 * hours)
         return self
 
     @property
@@ -149,7 +254,9 @@ class FakeAPI:
             self.requests.clear()
             self._state.replies.clear()
             self.faults.clear()
+            self.ratelimits.reset()
             self.clock.reset()
+            self.batches.reset()
             self.ids.reset()
 
     # --- serving -----------------------------------------------------------------
@@ -169,15 +276,24 @@ class FakeAPI:
                 self.clock.seconds,
                 request_id=request_id,
             )
+            record.call_id = retries.call_id(
+                self.requests, request.method, request.path, body, record.retry_count
+            )
             self.requests.append(record)
             try:
                 response = self._route(request, body, record)
+            except RequestTimedOut as err:  # the client hears nothing until its timeout
+                record.timed_out_after = err.seconds
+                self.clock.sleep(err.seconds, "request timeout")
+                raise
             except ApiError as err:
                 record.error_type = err.error_type
                 response = ApiResponse.json(err.status, error_body(err.error_type, err.message, request_id), err.headers)
             record.status = response.status
             response.headers.setdefault("request-id", request_id)
             response.headers.setdefault("anthropic-organization-id", ORGANIZATION_ID)
+            self.ratelimits.apply(request.path, response.status, record.usage, response.headers)
+            record.response_headers = dict(response.headers)
             return response
 
     def _route(self, request: ApiRequest, body: Any, record: RecordedRequest) -> ApiResponse:
@@ -185,6 +301,10 @@ class FakeAPI:
         planned = self.faults.take_http(request)
         if planned is not None:
             raise planned
+        if request.path.startswith(BATCHES_PATH):  # before check_size: batches allow 256 MB
+            return self.batches.handle(request, body)
+        if request.path == models_api.PATH or request.path.startswith(models_api.PATH + "/"):
+            return models_api.handle(request, retired=self._state.retired, now=self.clock.isoformat())
         validate.check_size(request.body)
         route = (request.method, request.path)
         if route == ("POST", "/v1/messages"):

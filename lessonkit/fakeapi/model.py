@@ -8,13 +8,13 @@ equals non-streamed text.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import jsonschema
 
 from . import tokens
 from .errors import ApiError
@@ -106,14 +106,69 @@ def default_text(body: dict[str, Any]) -> str:
     return " ".join(s.format(topic=topic, Topic=topic[:1].upper() + topic[1:]) for s in unique)
 
 
-def _example_value(schema: dict[str, Any]) -> Any:
-    if "enum" in schema:
+_HINTS = re.compile(r"\{(\w+: [^{}]*)\}$")
+
+
+def _hinted(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` plus the constraints the SDK moved into its description for structured outputs.
+
+    The SDK's ``transform_schema`` turns e.g. ``minimum: 3`` into a description
+    suffix ``{minimum: 3}`` that the model "might" follow; the fake model does.
+    """
+    found = _HINTS.search(str(schema.get("description", "")))
+    if found is None:
+        return schema
+    hints: dict[str, Any] = {}
+    for pair in found.group(1).split(", "):
+        key, _, value = pair.partition(": ")
+        try:
+            hints[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            hints[key] = value
+    return {**hints, **schema}
+
+
+def _example_value(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """A small value that satisfies ``schema`` (a tool's input_schema or an output format)."""
+    root = schema if root is None else root
+    schema = _hinted(schema)
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return _example_value(target, root)
+    for key in ("const", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("enum"):
         return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return _example_value(schema[key][0], root)
     kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         props = schema.get("properties", {})
-        return {k: _example_value(props.get(k, {})) for k in schema.get("required", list(props))}
-    return {"integer": 1, "number": 1.0, "boolean": True, "array": [], "null": None}.get(str(kind), "example")
+        return {k: _example_value(props.get(k, {}), root) for k in schema.get("required", list(props))}
+    if kind == "array":
+        return [_example_value(schema.get("items") or {}, root) for _ in range(schema.get("minItems", 0))]
+    if kind in ("integer", "number"):
+        low = schema["exclusiveMinimum"] + 1 if "exclusiveMinimum" in schema else schema.get("minimum", 1)
+        return int(low) if kind == "integer" else float(low)
+    if kind == "string":
+        return "example".ljust(schema.get("minLength", 0), "e")[: schema.get("maxLength")]
+    return {"boolean": True, "null": None}.get(str(kind), "example")
+
+
+def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema of a structured-output request (``output_config.format``), if any."""
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
+        return fmt["schema"]
+    return None
 
 
 def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -141,6 +196,10 @@ def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
         )
     schema = offered[call.name].get("input_schema")
     if isinstance(schema, dict):
+        # imported here: jsonschema (with the format extras Jupyter installs) takes seconds
+        # to import, which every kernel and `import lessonkit` would otherwise pay
+        import jsonschema
+
         try:
             jsonschema.validate(dict(call.input), schema)
         except jsonschema.ValidationError as err:
@@ -185,7 +244,13 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
     if reply is None:
         forced = _forced_tool(body)
         calls = (ToolCall(forced["name"], _example_value(forced.get("input_schema", {}))),) if forced else ()
-        text = None if calls else default_text(body)
+        output_schema = _output_schema(body)
+        if calls:
+            text = None
+        elif output_schema is not None:  # structured outputs: the answer is JSON matching the schema
+            text = json.dumps(_example_value(output_schema))
+        else:
+            text = default_text(body)
         reply = Reply(text=text, tool_calls=calls)
     for call in reply.tool_calls:
         _check_tool_call(call, body)
@@ -202,11 +267,21 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
     if stop_reason not in ("max_tokens", "stop_sequence"):
         for call in reply.tool_calls:
             pieces = _json_pieces(dict(call.input))
-            used += tokens.count_text(call.name) + sum(tokens.count_text(p) for p in pieces)
+            cost = tokens.count_text(call.name) + sum(tokens.count_text(p) for p in pieces)
+            if used + cost > budget:  # the call does not fit: cut off, as the API does
+                stop_reason = "max_tokens"
+                break
+            used += cost
             blocks.append(Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input)))
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"
+    if stop_reason == "max_tokens":  # the API stops *because* the budget is spent
+        used = budget
+    if stop_reason == "stop_sequence" and sequence is None and stops:
+        sequence = stops[0]  # a scripted stop_sequence still names the sequence that matched
     details = None
     if stop_reason == "refusal":
         details = {"type": "refusal", "category": reply.refusal_category, "explanation": reply.explanation}
+        if not blocks:  # refused before any output: the API reports 0 output tokens
+            return Generation((), stop_reason, None, details, 0)
     return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1))

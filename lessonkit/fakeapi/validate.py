@@ -21,7 +21,9 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_MESSAGES = 100_000
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 # Mid-conversation system messages exist on these families only (2026 docs).
-_SYSTEM_ROLE_MODELS = re.compile(r"^claude-(fable|mythos)-|^claude-opus-(4-8|5)")
+_SYSTEM_ROLE_MODELS = re.compile(
+    r"^claude-(fable|mythos)-|^claude-opus-(4-8|5)"  # lessonkit: allow-model-id
+)
 
 
 def max_output_tokens(model: str) -> int:
@@ -81,7 +83,8 @@ def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
         )
     if kind == "text":
         if not isinstance(block.get("text"), str):
-            raise invalid(f"{where}.text: Input should be a valid string")
+            # the real location names the union tag too: messages.0.content.1.text.text
+            raise invalid(f"{where}.text.text: Input should be a valid string")
         if not block["text"]:
             raise invalid("messages: text content blocks must be non-empty")
 

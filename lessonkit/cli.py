@@ -1,0 +1,187 @@
+"""The ``lessonkit`` command. Thin on purpose: each command parses, then calls a module.
+
+``lab`` · ``doctor`` · ``progress`` · ``release`` · ``serve`` (``lessonkit --help``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["app", "lab_command"]
+
+app = typer.Typer(
+    help="Learn the Anthropic Messages API in production, offline, with the real SDK.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+def lab_command(
+    root: Path, *, no_browser: bool = False, extra: list[str] | None = None
+) -> list[str]:
+    """The ``jupyter lab`` command line for a course folder, opening its ``notebooks/``.
+
+    The server's root is the course folder, not ``notebooks/`` itself, so the
+    lessons' links to ``../exercises/…`` still resolve.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.default_url=/lab/tree/notebooks",
+    ]
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Jupyter refuses to run as root; workshop containers often are root.
+        command.append("--allow-root")
+    return command + list(extra or [])
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def lab(
+    ctx: typer.Context,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL, open no browser.")
+    ] = False,
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Course folder (holds notebooks/); found from here by default."),
+    ] = None,
+) -> None:
+    """Open the lessons in JupyterLab. Extra options are passed to jupyter lab."""
+    from .doctor import find_course_root
+
+    course = root or find_course_root()
+    if course is None or not (course / "notebooks").is_dir():
+        typer.echo("No notebooks/ folder here or above; run this from the course folder.", err=True)
+        raise typer.Exit(2)
+    try:
+        code = subprocess.call(lab_command(course.resolve(), no_browser=no_browser, extra=ctx.args))
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+@app.command()
+def doctor() -> None:
+    """Check this machine is ready for the workshop (exit 1 if anything fails)."""
+    from rich.console import Console
+
+    from .doctor import render, run_checks
+
+    checks = run_checks()
+    Console().print(render(checks))
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        typer.echo(f"{len(failed)} check(s) failed; see the fix column.", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def progress(
+    export: Annotated[
+        Path | None, typer.Option(help="Write your progress to this JSON file for the instructor.")
+    ] = None,
+) -> None:
+    """Show your exercise progress, or --export it to one file to hand in."""
+    from .checks import progress as tracker
+
+    if export is not None:
+        typer.echo(f"Progress of {tracker.learner_id()} written to {tracker.export(export)}")
+        return
+    typer.echo(str(tracker.summary()))
+
+
+@app.command()
+def release(
+    source: Annotated[
+        Path | None, typer.Option(help="Notebooks with solutions [default: exercises/source].")
+    ] = None,
+    dest: Annotated[Path | None, typer.Option(help="Student copies [default: exercises/].")] = None,
+) -> None:
+    """Regenerate the student exercise notebooks, solutions stripped."""
+    from .checks.release import release_all
+    from .doctor import find_course_root
+
+    course = find_course_root() or Path.cwd()
+    source = source or course / "exercises" / "source"
+    dest = dest or course / "exercises"
+    if not source.is_dir():
+        typer.echo(f"No source notebooks folder {source}; pass --source.", err=True)
+        raise typer.Exit(2)
+    for written in release_all(source, dest):
+        typer.echo(f"wrote {written}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    scenario: Annotated[
+        str | None, typer.Option(help="Named fault scenario to start with.")
+    ] = None,
+    event_delay: Annotated[float, typer.Option(help="Seconds between streamed events.")] = 0.0,
+    force_bind: Annotated[
+        bool,
+        typer.Option("--force-bind", help="Allow a non-loopback address (the fake takes any key)."),
+    ] = False,
+) -> None:
+    """Serve the fake API over HTTP for curl, the TypeScript SDK and other languages."""
+    from . import models
+    from .fakeapi.app import FakeAPI
+    from .server import BindRefused, serve
+
+    hello = {"role": "user", "content": "Hello"}
+
+    api = FakeAPI()
+    if scenario:
+        if not hasattr(api, "scenario"):
+            typer.echo("This lessonkit has no named scenarios yet.", err=True)
+            raise typer.Exit(2)
+        try:
+            api.scenario(scenario)
+        except (KeyError, LookupError, ValueError) as err:
+            typer.echo(f"Unknown scenario {scenario!r}: {err}", err=True)
+            raise typer.Exit(2) from None
+
+    def ready(url: str) -> None:
+        typer.echo(f"Fake Anthropic API on {url}  (Ctrl-C to stop)")
+        typer.echo(f"  export ANTHROPIC_BASE_URL={url} ANTHROPIC_API_KEY=any-placeholder")
+        body = {"model": models.DEFAULT, "max_tokens": 50, "stream": True, "messages": [hello]}
+        typer.echo(
+            f"  curl -N {url}/v1/messages -H 'x-api-key: x' -H 'anthropic-version: 2023-06-01' \\"
+        )
+        typer.echo(f"    -H 'content-type: application/json' -d '{json.dumps(body)}'")
+        typer.echo(f"  control: curl -X POST {url}/_lessonkit/fail_next -d '{{\"status\": 529}}'")
+
+    try:
+        serve(
+            api,
+            host=host,
+            port=port,
+            force_bind=force_bind,
+            event_delay=event_delay,
+            on_ready=ready,
+        )
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: a normal stop
+        typer.echo("Stopped.")
+    except BindRefused as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    except OSError as err:
+        typer.echo(f"Cannot listen on {host}:{port}: {err.strerror}", err=True)
+        raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,239 @@
+"""Checkers for exercises/02_stop_reasons.ipynb: dispatch on every stop_reason, continue max_tokens.
+
+The stop reasons are read from the installed SDK (``typing.get_args(StopReason)``),
+so an SDK that adds one makes ``EXPECTED`` incomplete and the tests fail
+until someone decides what the new value means.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import anthropic
+from anthropic.types import Message, StopReason
+
+from .harness import BehaviourExercise, attempt, describe, fresh, messages_sent, params
+
+__all__ = [
+    "ACTIONS",
+    "EXERCISES",
+    "EXPECTED",
+    "STOP_REASONS",
+    "CompleteAnswer",
+    "NextStep",
+    "complete_answer",
+    "next_step",
+]
+
+#: Every value the installed SDK allows for ``Message.stop_reason``.
+STOP_REASONS: tuple[str, ...] = typing.get_args(StopReason)
+#: What a caller can do next; `next_step` returns one of these.
+ACTIONS = ("done", "continue", "run_tools", "resume", "refused", "too_long")
+#: The checker's answer key, with the reason for each choice.
+EXPECTED = {
+    "end_turn": "done",  # the model finished
+    "stop_sequence": "done",  # finished at a stop sequence you chose
+    "max_tokens": "continue",  # cut off: the answer is unfinished
+    "tool_use": "run_tools",  # run the tools, send tool_result blocks back
+    "pause_turn": "resume",  # a server tool paused a long turn: send it back as is
+    "refusal": "refused",  # surface it (stop_details.category); never blind-retry
+    "model_context_window_exceeded": "too_long",  # the context window is full
+}
+
+
+def next_step(message: Message) -> str:
+    """What the caller should do after `message`: one of ACTIONS.
+
+    Raises ValueError for a stop_reason this code does not know.
+    """
+    match message.stop_reason:
+        case "end_turn" | "stop_sequence":
+            return "done"
+        case "max_tokens":
+            return "continue"
+        case "tool_use":
+            return "run_tools"
+        case "pause_turn":
+            return "resume"
+        case "refusal":
+            return "refused"
+        case "model_context_window_exceeded":
+            return "too_long"
+        case other:
+            raise ValueError(f"unknown stop_reason {other!r}: decide what it means first")
+
+
+_UNKNOWN = "a stop_reason this SDK does not know yet"
+
+
+class NextStep(BehaviourExercise):
+    """Exercise 1: dispatch explicitly on every stop_reason; unknown values raise."""
+
+    name = "ex02_next_step"
+    title = "Dispatch on stop_reason"
+    entry = "next_step"
+    reference = staticmethod(next_step)
+    hints = (
+        "`typing.get_args(anthropic.types.StopReason)` lists every value; a `match` "
+        "statement with one `case` per value reads like the table in the lesson.",
+        "End with `case other: raise ValueError(...)`: a value you have never seen must "
+        "not fall through as 'done'.",
+    )
+    scenarios = (*(f"stop_reason={reason!r}" for reason in STOP_REASONS), _UNKNOWN)
+    misconceptions = {
+        "raised_known": "raised {error} for stop_reason {value!r}, which the SDK defines: "
+        "handle every value of anthropic.types.StopReason.",
+        "not_an_action": "returned {got} for stop_reason {value!r}: return one of {actions}.",
+        "truncated_as_done": "treated max_tokens as {got!r}: the answer was cut off, so "
+        "continue it; never pass it off as finished.",
+        "refusal_as_done": "treated refusal as {got!r}: the model declined, so surface that "
+        "(stop_details.category says why) instead of returning it as an answer.",
+        "wrong_action": "for stop_reason {value!r} the next step is {want!r}, not {got!r}.",
+        "silent_unknown": "returned {got} for stop_reason {value!r}, which no SDK value "
+        "has: raise instead, or the next new stop_reason falls through silently.",
+    }
+
+    def check_answer(self, answer: Any) -> None:
+        with fresh() as (api, client):
+            replies = {reason: self._message(api, client, reason) for reason in STOP_REASONS}
+        for reason, message in replies.items():
+            with self.scenario(f"stop_reason={reason!r}"):
+                want = EXPECTED[reason]  # KeyError: the SDK grew a value; update EXPECTED
+                outcome = attempt(answer, message)
+                if outcome.raised:
+                    self.wrong("raised_known", error=describe(outcome.error, 60), value=reason)
+                got = outcome.value
+                if got not in ACTIONS:
+                    self.wrong("not_an_action", got=describe(got), value=reason, actions=ACTIONS)
+                if got != want and reason == "max_tokens":
+                    self.wrong("truncated_as_done", got=got)
+                if got != want and reason == "refusal":
+                    self.wrong("refusal_as_done", got=got)
+                if got != want:
+                    self.wrong("wrong_action", value=reason, want=want, got=got)
+        with self.scenario(_UNKNOWN):
+            future = replies["end_turn"].model_copy(update={"stop_reason": "end_of_time"})
+            outcome = attempt(answer, future)
+            if not outcome.raised:
+                self.wrong("silent_unknown", got=describe(outcome.value), value="end_of_time")
+
+    @staticmethod
+    def _message(api: Any, client: anthropic.Anthropic, reason: str) -> Message:
+        if reason == "tool_use":
+            api.reply(tool_use={"name": "lookup", "input": {"q": "stop reasons"}})
+        elif reason == "refusal":
+            api.reply(stop_reason="refusal", category="cyber")
+        else:
+            api.reply("Some text.", stop_reason=reason)
+        tool = {"name": "lookup", "input_schema": {"type": "object"}}
+        return client.messages.create(**params(tools=[tool]))
+
+
+def complete_answer(
+    client: anthropic.Anthropic, *, max_continuations: int = 3, **params: Any
+) -> str:
+    """Return the whole answer, continuing it while the model stops at max_tokens.
+
+    Each continuation resends the conversation with the text so far as a final
+    assistant message, so the model carries on where it stopped. Raises
+    RuntimeError if the answer is still cut off after `max_continuations`
+    continuations, or if the model stopped for any other reason (a refusal, say).
+    """
+    messages = list(params.pop("messages"))
+    text = ""
+    for _ in range(max_continuations + 1):
+        so_far = [{"role": "assistant", "content": text}] if text else []
+        message = client.messages.create(messages=[*messages, *so_far], **params)
+        text += "".join(block.text for block in message.content if block.type == "text")
+        if message.stop_reason in ("end_turn", "stop_sequence"):
+            return text
+        if message.stop_reason != "max_tokens":
+            raise RuntimeError(f"the model stopped with {message.stop_reason!r}")
+    raise RuntimeError(f"the answer is still cut off after {max_continuations} continuations")
+
+
+_PARTS = ("Part one,", " part two,", " part three.")
+_TWICE = "cut off twice, then finished"
+_ALWAYS = "always cut off (max_continuations=2)"
+
+
+def _text(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+    return ""
+
+
+class CompleteAnswer(BehaviourExercise):
+    """Exercise 2: continue an answer that stopped at max_tokens."""
+
+    name = "ex02_complete_answer"
+    title = "Continue a truncated answer"
+    entry = "complete_answer"
+    reference = staticmethod(complete_answer)
+    hints = (
+        "Loop: call `messages.create`, add the reply's text to what you have, and look at "
+        "`stop_reason`. `max_tokens` means: go round again.",
+        "To continue, send the original messages plus "
+        "`{'role': 'assistant', 'content': text_so_far}` as the last message: the model "
+        "carries on from there.",
+        "Count continuations, and raise when you run out. Raise too for any stop_reason "
+        "other than end_turn, stop_sequence and max_tokens.",
+    )
+    scenarios = ("finished in one go", _TWICE, _ALWAYS, "a refusal")
+    misconceptions = {
+        "returned_truncated": "returned {got} after one reply that stopped at max_tokens: "
+        "that answer was cut off, so continue it.",
+        "no_prefill": "continued without the text so far as the final assistant message, "
+        "so the model had to start over instead of carrying on.",
+        "wrong_text": "returned {got}; expected {want}: every piece, in order, joined as is.",
+        "no_cap": "made {got} requests with max_continuations=2: stop after 1 + 2 requests.",
+        "truncated_after_cap": "returned {got} although the answer was still cut off after "
+        "max_continuations: raise, so the caller knows it is incomplete.",
+        "refusal_returned": "returned {got} for a refusal: raise; a refusal is not an answer.",
+    }
+
+    def check_answer(self, answer: Any) -> None:
+        with self.scenario("finished in one go"):
+            with fresh() as (api, client):
+                api.reply("A short, complete answer.")
+                got = answer(client, **params())
+            if got != "A short, complete answer.":
+                self.wrong("wrong_text", got=describe(got), want="'A short, complete answer.'")
+        with self.scenario(_TWICE):
+            with fresh() as (api, client):
+                for part, reason in zip(_PARTS, ("max_tokens", "max_tokens", "end_turn"),
+                                        strict=True):
+                    api.reply(part, stop_reason=reason)
+                got = answer(client, **params())
+                sent = messages_sent(api)
+            if len(sent) == 1:
+                self.wrong("returned_truncated", got=describe(got))
+            for number, request in enumerate(sent[1:], start=1):
+                last = request.json["messages"][-1]
+                if last.get("role") != "assistant" or _text(last.get("content")) != "".join(
+                    _PARTS[:number]
+                ):
+                    self.wrong("no_prefill")
+            if got != "".join(_PARTS):
+                self.wrong("wrong_text", got=describe(got), want=repr("".join(_PARTS)))
+        with self.scenario(_ALWAYS):
+            with fresh() as (api, client):
+                api.reply("More,", stop_reason="max_tokens", times=12)
+                outcome = attempt(answer, client, max_continuations=2, **params())
+                sent = messages_sent(api)
+            if len(sent) != 3:
+                self.wrong("no_cap", got=len(sent))
+            if not outcome.raised:
+                self.wrong("truncated_after_cap", got=describe(outcome.value))
+        with self.scenario("a refusal"):
+            with fresh() as (api, client):
+                api.reply(stop_reason="refusal", category="cyber")
+                outcome = attempt(answer, client, **params())
+            if not outcome.raised:
+                self.wrong("refusal_returned", got=describe(outcome.value))
+
+
+EXERCISES = (NextStep, CompleteAnswer)

@@ -1,0 +1,201 @@
+"""What every behavioural checker needs: fresh sessions, recorded sleeps, declared feedback.
+
+A checker never trusts what a learner's function *says* it did; it runs the
+function against a fresh :func:`lessonkit.offline` API per scenario and looks
+at the effects: ``api.requests``, the waits handed to an injected ``sleep``,
+side effects on objects it passed in, the value returned or the error raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import ssl
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar, NoReturn
+
+import anthropic
+
+from .. import models
+from ..checks.exercise import Exercise
+from ..fakeapi.app import FakeAPI, RecordedRequest
+from ..offline import offline
+from .sourcing import solution_source
+
+__all__ = [
+    "BehaviourExercise",
+    "Outcome",
+    "SleepLog",
+    "TooManyWaits",
+    "async_client",
+    "attempt",
+    "client",
+    "describe",
+    "fresh",
+    "messages_sent",
+    "params",
+    "used_time_sleep",
+]
+
+MESSAGES = "/v1/messages"
+
+
+class BehaviourExercise(Exercise):
+    """An `Exercise` with a reference solution, named scenarios and named misconceptions.
+
+    * ``reference`` (a ``staticmethod``) is the model solution; ``solution`` is
+      its source, so the two can never drift apart.
+    * ``scenarios`` lists every label ``check_answer`` may run under, and
+      ``misconceptions`` maps a key to the feedback for one wrong idea; tests
+      prove each has a wrong implementation that triggers it.
+    """
+
+    reference: ClassVar[Any] = None
+    scenarios: ClassVar[tuple[str, ...]] = ()
+    misconceptions: ClassVar[Mapping[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        reference = cls.__dict__.get("reference")
+        if isinstance(reference, staticmethod):
+            cls.solution = solution_source(reference.__func__)
+
+    def scenario(self, label: str) -> Any:
+        """Label part of the check; only declared scenarios are allowed (tests count them)."""
+        if label not in type(self).scenarios:
+            raise LookupError(f"{type(self).__name__}: undeclared scenario {label!r}")
+        return super().scenario(label)
+
+    def wrong(self, key: str, **details: object) -> NoReturn:
+        """Fail with the declared misconception `key`, its placeholders filled from `details`."""
+        self.fail(type(self).misconceptions[key].format(**details))
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every checker client.
+
+    Offline mode never opens a connection, but each new SDK client loads the CA
+    bundle (~45 ms); sharing the context keeps a scenario matrix fast.
+    """
+    return ssl.create_default_context()
+
+
+def client(max_retries: int = 0) -> anthropic.Anthropic:
+    """A new SDK client, cheap to build (see :func:`_tls`); close it when done."""
+    http = anthropic.DefaultHttpxClient(verify=_tls())
+    return anthropic.Anthropic(max_retries=max_retries, http_client=http)
+
+
+def async_client(max_retries: int = 0) -> anthropic.AsyncAnthropic:
+    """A new async SDK client; ``await client.close()`` when done."""
+    http = anthropic.DefaultAsyncHttpxClient(verify=_tls())
+    return anthropic.AsyncAnthropic(max_retries=max_retries, http_client=http)
+
+
+@contextmanager
+def fresh(max_retries: int = 0) -> Iterator[tuple[FakeAPI, anthropic.Anthropic]]:
+    """A fresh offline API and a client on it (no SDK retries unless asked for)."""
+    with offline() as api, client(max_retries) as sdk:
+        yield api, sdk
+
+
+def params(prompt: str = "Explain retries in one paragraph.", **extra: Any) -> dict[str, Any]:
+    """Keyword arguments for one ``messages.create``/``stream`` call on the default model."""
+    return {
+        "model": models.DEFAULT,
+        "max_tokens": 400,
+        "messages": [{"role": "user", "content": prompt}],
+        **extra,
+    }
+
+
+def messages_sent(api: FakeAPI) -> list[RecordedRequest]:
+    """The ``POST /v1/messages`` requests the fake API received, in order."""
+    return [r for r in api.requests if r.method == "POST" and r.path == MESSAGES]
+
+
+class SleepLog:
+    """A ``sleep`` to hand to learner code: records each wait, moves the virtual clock.
+
+    Injected waits take no wall time; ``api.clock`` still moves, so batches
+    progress while a learner's polling loop "waits". ``hook`` runs after each
+    wait (checkers use it to change the world between polls).
+    """
+
+    def __init__(
+        self,
+        api: FakeAPI | None = None,
+        *,
+        hook: Callable[[], None] | None = None,
+        limit: int = 1000,
+    ) -> None:
+        self.api = api
+        self.hook = hook
+        self.limit = limit
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        value = float(seconds)
+        self.waits.append(value)
+        if len(self.waits) > self.limit:
+            raise TooManyWaits(len(self.waits))
+        if self.api is not None and math.isfinite(value) and value > 0:
+            self.api.clock.sleep(value, "injected sleep")
+        if self.hook is not None:
+            self.hook()
+
+
+def used_time_sleep(api: FakeAPI) -> bool:
+    """True if code slept with ``time.sleep`` (virtual inside offline) rather than the given one."""
+    return any(s.source == "time.sleep" for s in api.clock.sleeps)
+
+
+class TooManyWaits(BaseException):
+    """A learner's loop slept more often than any correct answer would: stop it.
+
+    A ``BaseException``, so the learner's own ``except Exception`` cannot swallow it.
+    """
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a learner's call did: returned ``value``, raised ``error``, or ran away."""
+
+    value: Any = None
+    error: Exception | None = None
+    runaway: bool = False  #: stopped by :class:`TooManyWaits`
+
+    @property
+    def raised(self) -> bool:
+        return self.error is not None
+
+    def reraise(self) -> NoReturn:
+        """Let an unexpected learner error through, so the learner sees their own lines."""
+        if self.error is None:
+            raise RuntimeError(f"nothing to re-raise: {self!r}")
+        raise self.error
+
+
+def attempt(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
+    """Call learner code and capture an ``Exception`` instead of propagating it.
+
+    ``BaseException`` (the placeholder signal, the time limit) still propagates.
+    """
+    try:
+        return Outcome(value=function(*args, **kwargs))
+    except TooManyWaits:
+        return Outcome(runaway=True)
+    except Exception as error:  # the checker judges it
+        return Outcome(error=error)
+
+
+def describe(value: object, limit: int = 80) -> str:
+    """A short, safe description of a learner value for feedback."""
+    if isinstance(value, BaseException):
+        text = f"{type(value).__name__}: {value}" if str(value) else type(value).__name__
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

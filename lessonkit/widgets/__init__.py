@@ -1,0 +1,33 @@
+"""Views of the offline API: ``display(RetryTimeline(api))``, ``print(RequestLog(api))``.
+
+Every view has a plain-text ``repr`` (terminals, CI, nbval's comparison), an
+escaped HTML table, and an ipywidgets panel in a live kernel. Names resolve
+lazily, so ``import lessonkit`` never imports ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .batch import BatchMonitor
+    from .requestlog import RequestLog
+    from .retry import RetryTimeline
+
+__all__ = ["BatchMonitor", "RequestLog", "RetryTimeline"]
+
+_HOMES = {"BatchMonitor": ".batch", "RequestLog": ".requestlog", "RetryTimeline": ".retry"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

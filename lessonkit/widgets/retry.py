@@ -1,0 +1,127 @@
+"""``RetryTimeline``: what the SDK's retry loop did for one call, attempt by attempt.
+
+Built from ``api.requests`` and ``api.sleeps``: the attempts of one logical
+call (the SDK's ``x-stainless-retry-count`` counting 0, 1, 2…), each one's
+status, the virtual wait before the next and why the SDK chose it, and how
+the call ended — including the exception the SDK raised.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..fakeapi.errors import retryable
+from ._base import TableView
+
+if TYPE_CHECKING:
+    from ..fakeapi.app import FakeAPI, RecordedRequest
+
+__all__ = ["RetryTimeline", "sdk_exception"]
+
+
+def sdk_exception(status: int) -> str:
+    """The ``anthropic`` exception class the SDK raises for an HTTP error ``status``."""
+    import anthropic
+    from anthropic._error_classes import ERROR_CLASSES  # the SDK's own status -> class table
+
+    found = ERROR_CLASSES.get((status, None))
+    if found is None:
+        found = anthropic.InternalServerError if status >= 500 else anthropic.APIStatusError
+    return f"anthropic.{found.__name__}"
+
+
+def _sdk_retries(attempt: RecordedRequest) -> bool:
+    header = attempt.response_headers.get("x-should-retry")
+    if header in ("true", "false"):
+        return header == "true"
+    return attempt.timed_out_after is not None or retryable(attempt.status)
+
+
+def outcome(attempts: list[RecordedRequest]) -> str:
+    """One sentence: how the call ended and what the caller saw."""
+    last, n = attempts[-1], len(attempts)
+    tries = f"{n} attempt" + ("s" if n > 1 else "")
+    if last.timed_out_after is not None:
+        return (
+            f"timed out on attempt {n} (no answer within {last.timed_out_after:g} s) "
+            f"→ anthropic.APITimeoutError after {tries}"
+        )
+    if last.stream_fault == "dropped":
+        return (
+            "HTTP 200, then the connection dropped mid-stream → httpx2.RemoteProtocolError "
+            "while iterating; the SDK does not retry it"
+        )
+    if last.stream_fault:
+        kind = last.stream_fault.partition(":")[2]
+        return (
+            f"HTTP 200, then an `error` event ({kind}) mid-stream → anthropic.APIStatusError "
+            "(status_code 200) while iterating; the SDK does not retry it"
+        )
+    if 200 <= last.status < 300:
+        return f"succeeded on attempt {n}"
+    error = f"{last.status} {last.error_type or ''}".rstrip()
+    if _sdk_retries(last):
+        return f"gave up after {tries} ({error}, retries exhausted) → {sdk_exception(last.status)}"
+    return f"{error} is not retried → {sdk_exception(last.status)} raised at once"
+
+
+class RetryTimeline(TableView):
+    """The attempts of one SDK call: ``display(RetryTimeline(api))`` or ``print(...)``.
+
+    ``call_id`` picks a call (``api.requests[i].call_id``); by default the
+    latest call at the time the view is shown.
+    """
+
+    columns = ("attempt", "t (virtual)", "retry-count", "status", "then")
+    empty = "(no requests yet)"
+
+    def __init__(self, api: FakeAPI, call_id: str | None = None) -> None:
+        self.api = api
+        self.call_id = call_id
+
+    def attempts(self) -> list[RecordedRequest]:
+        """The requests of the chosen call, in order."""
+        requests = list(self.api.requests)
+        if not requests:
+            return []
+        wanted = self.call_id or requests[-1].call_id
+        return [r for r in requests if r.call_id == wanted]
+
+    def title(self) -> str:
+        attempts = self.attempts()
+        if not attempts:
+            return "Retry timeline"
+        first = attempts[0]
+        return f"Retry timeline — {first.call_id}: {first.method} {first.path}"
+
+    def rows(self) -> list[tuple[str, ...]]:
+        attempts = self.attempts()
+        if not attempts:
+            return []
+        waits = {w.attempt: w for w in self.api.sleeps if w.call_id == attempts[0].call_id}
+        start = attempts[0].at
+        rows: list[tuple[str, ...]] = []
+        for number, attempt in enumerate(attempts, start=1):
+            if attempt.timed_out_after is not None:
+                status = f"timeout ({attempt.timed_out_after:g} s)"
+            else:
+                status = f"{attempt.status} {attempt.error_type or ''}".rstrip()
+                status += f", stream {attempt.stream_fault}" if attempt.stream_fault else ""
+            wait = waits.get(number)
+            then = f"wait {wait.seconds:.2f} s ({wait.reason})" if wait else ""
+            at = f"+{attempt.at - start:.3f} s"
+            rows.append((str(number), at, str(attempt.retry_count), status, then))
+        return rows
+
+    def notes(self) -> list[str]:
+        attempts = self.attempts()
+        if not attempts:
+            return []
+        notes = [f"Outcome: {outcome(attempts)}."]
+        waited = sum(w.seconds for w in self.api.sleeps if w.call_id == attempts[0].call_id)
+        if len(attempts) > 1:
+            notes.append(
+                f"Waited {waited:.2f} s between attempts on the virtual clock "
+                "(no real time passed)."
+            )
+        return notes

@@ -1,0 +1,97 @@
+"""release_notebook / release_all on small notebooks built in the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lessonkit.checks import MarkerError, release_all, release_notebook
+
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def write(path: Path, *cells: nbformat.NotebookNode) -> Path:
+    notebook = new_notebook(cells=list(cells), metadata={"kernelspec": KERNEL})
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"  # fixed ids keep the golden bytes stable
+    nbformat.write(notebook, path)
+    return path
+
+
+def ran(source: str, output: str = "out", **metadata: object) -> nbformat.NotebookNode:
+    cell = new_code_cell(source, execution_count=1, metadata=metadata)
+    cell.outputs = [new_output("stream", name="stdout", text=output)]
+    return cell
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    (tmp_path / "src").mkdir()
+    return write(
+        tmp_path / "src" / "01_add.ipynb",
+        new_markdown_cell("# Add\nWrite `add`."),
+        ran("from lessonkit.checks import bind\nq1, = bind(globals(), Add)"),
+        ran("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n"),
+        ran("q1.check()", "✓ Correct: `add` passed every check."),
+        ran("add(2, 3)", "5", tags=["solution"]),
+        new_markdown_cell("Why it works: ...", metadata={"tags": ["solution"]}),
+    )
+
+
+def test_release_notebook(source: Path, tmp_path: Path) -> None:
+    released = release_notebook(source, tmp_path / "out" / "01_add.ipynb")
+    notebook = nbformat.read(released, as_version=4)
+    assert [cell.source for cell in notebook.cells] == [
+        "# Add\nWrite `add`.",
+        "from lessonkit.checks import bind\nq1, = bind(globals(), Add)",
+        "def add(a, b):\n    raise NotImplementedError  # your code here\n",
+        "q1.check()",
+    ]
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
+    assert notebook.metadata.kernelspec.name == "python3"
+    assert [cell.id for cell in notebook.cells] == ["cell-0", "cell-1", "cell-2", "cell-3"]
+    nbformat.validate(notebook)
+
+
+def test_release_is_deterministic(source: Path, tmp_path: Path) -> None:
+    first = release_notebook(source, tmp_path / "a.ipynb").read_bytes()
+    second = release_notebook(source, tmp_path / "b.ipynb").read_bytes()
+    assert first == second
+    assert first.endswith(b"}\n") and b"\r\n" not in first
+
+
+def test_release_names_the_notebook_and_cell_on_bad_markers(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.ipynb", new_code_cell("x = 1"), new_code_cell("### END SOLUTION"))
+    with pytest.raises(MarkerError, match=r"line 1: .*bad.ipynb cell 2: ### END SOLUTION without"):
+        release_notebook(bad, tmp_path / "out.ipynb")
+
+
+def test_markers_in_markdown_are_refused(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.ipynb", new_markdown_cell("Intro\n### BEGIN SOLUTION\nsecret"))
+    with pytest.raises(MarkerError, match="line 2: .*cell 1: markers in a markdown cell"):
+        release_notebook(bad, tmp_path / "out.ipynb")
+
+
+def test_release_never_overwrites_its_source(source: Path) -> None:
+    with pytest.raises(ValueError, match="refusing"):
+        release_notebook(source, source)
+    with pytest.raises(ValueError, match="refusing"):
+        release_all(source.parent, source.parent)
+
+
+def test_release_all(source: Path, tmp_path: Path) -> None:
+    write(source.parent / "00_intro.ipynb", new_markdown_cell("Hello"))
+    (source.parent / "notes.txt").write_text("not a notebook")
+    released = release_all(source.parent, tmp_path / "student")
+    assert released == [
+        tmp_path / "student" / "00_intro.ipynb",
+        tmp_path / "student" / "01_add.ipynb",
+    ]
+    assert sorted(p.name for p in (tmp_path / "student").iterdir()) == [
+        "00_intro.ipynb",
+        "01_add.ipynb",
+    ]

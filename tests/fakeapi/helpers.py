@@ -1,0 +1,35 @@
+"""Request builders shared by the fake-API fidelity tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lessonkit import models
+
+WEATHER_TOOL: dict[str, Any] = {
+    "name": "get_weather",
+    "description": "Current weather for a city.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        },
+        "required": ["city"],
+    },
+}
+
+
+def ask(text: str = "Hi", **extra: Any) -> dict[str, Any]:
+    """Keyword arguments for ``messages.create`` with one user turn."""
+    return {"model": models.DEFAULT, "max_tokens": 200, "messages": [{"role": "user", "content": text}], **extra}
+
+
+def body(**fields: Any) -> dict[str, Any]:
+    """A raw ``POST /v1/messages`` JSON body; pass ``field=DROP`` to leave a field out."""
+    base: dict[str, Any] = ask()
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not DROP}
+
+
+DROP = object()

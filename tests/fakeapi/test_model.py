@@ -1,0 +1,169 @@
+"""model.py on its own: deterministic output from a validated request and a script."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pydantic
+import pytest
+from anthropic.lib._parse._transform import transform_schema
+
+from lessonkit.fakeapi import model, tokens
+from lessonkit.fakeapi.errors import ApiError
+from lessonkit.fakeapi.ids import IdSource
+from lessonkit.fakeapi.model import Generation, generate
+from lessonkit.fakeapi.replies import make_reply
+
+from .helpers import WEATHER_TOOL, body
+
+
+def _generate(reply: Any = None, **fields: Any) -> Generation:
+    return generate(body(**fields), reply, IdSource().next)
+
+
+def test_same_request_same_output() -> None:
+    assert _generate(messages=[{"role": "user", "content": "Tell me about caching"}]) == _generate(
+        messages=[{"role": "user", "content": "Tell me about caching"}]
+    )
+
+
+def test_default_text_follows_the_prompt() -> None:
+    text = model.default_text(body(messages=[{"role": "user", "content": "Tell me about prompt caching?"}]))
+    assert text.startswith("Prompt caching comes down to a few habits")
+    assert text != model.default_text(body(messages=[{"role": "user", "content": "Tell me about retries"}]))
+    assert model.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith("This comes down")
+
+
+def test_default_text_reads_block_content_and_skips_assistant_turns() -> None:
+    sent = body(messages=[
+        {"role": "user", "content": [{"type": "text", "text": "Tell me"}, {"type": "text", "text": "about queues"}]},
+        {"role": "assistant", "content": "Sure"},
+    ])
+    assert model.default_text(sent).startswith("Queues comes down")
+
+
+def test_default_text_answers_tool_results() -> None:
+    result = {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "4 degrees"}]}
+    empty = {"type": "tool_result", "tool_use_id": "u", "content": ""}
+    sent = body(messages=[{"role": "user", "content": [result, empty]}])
+    assert model.default_text(sent) == "Based on the tool result: 4 degrees; (empty)."
+
+
+def test_text_is_cut_into_tokens() -> None:
+    gen = _generate(make_reply("Hello, world!"))
+    assert gen.blocks[0].pieces == tuple(tokens.split("Hello, world!"))
+    assert gen.output_tokens == 4 and gen.stop_reason == "end_turn"
+
+
+@pytest.mark.parametrize(
+    ("value", "pieces"),
+    [
+        ({}, ("", "{}")),
+        ({"a": 1}, ("", '{"a": 1}')),
+        ({"a": 1, "b": [1, 2]}, ("", '{"a": 1,', ' "b": [1,', " 2]}")),
+    ],
+)
+def test_json_pieces(value: dict[str, Any], pieces: tuple[str, ...]) -> None:
+    assert model._json_pieces(value) == pieces
+    assert "".join(pieces) == json.dumps(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "budget", "stops", "expected"),
+    [
+        ("a b c", 10, [], (("a", " b", " c"), None, None)),
+        ("a b c", 2, [], (("a", " b"), "max_tokens", None)),
+        ("a b c", 10, ["b"], (("a", " "), "stop_sequence", "b")),
+        ("a b c", 10, ["c", "b"], (("a", " "), "stop_sequence", "b")),
+        ("a b c", 1, ["c"], (("a",), "max_tokens", None)),
+        ("a b c", 10, ["a"], ((), "stop_sequence", "a")),
+    ],
+)
+def test_cut_text(text: str, budget: int, stops: list[str], expected: tuple[Any, ...]) -> None:
+    assert model._cut_text(text, budget, stops) == expected
+
+
+def test_scripted_stop_reason_max_tokens_spends_the_budget() -> None:
+    gen = _generate(make_reply("Hi", stop_reason="max_tokens"), max_tokens=30)
+    assert (gen.stop_reason, gen.output_tokens) == ("max_tokens", 30)
+
+
+def test_scripted_stop_sequence_names_the_first_requested_sequence() -> None:
+    assert _generate(make_reply("Hi", stop_reason="stop_sequence"), stop_sequences=["END"]).stop_sequence == "END"
+    assert _generate(make_reply("Hi", stop_reason="stop_sequence")).stop_sequence is None
+
+
+def test_output_tokens_is_at_least_one_except_for_an_empty_refusal() -> None:
+    assert _generate(make_reply("")).output_tokens == 1
+    assert _generate(make_reply(stop_reason="refusal")).output_tokens == 0
+    assert _generate(make_reply("Sure", stop_reason="refusal")).output_tokens == 1
+
+
+def test_refusal_trigger_only_without_a_script() -> None:
+    prompt = [{"role": "user", "content": model.REFUSAL_TRIGGER}]
+    assert _generate(messages=prompt).stop_reason == "refusal"
+    assert _generate(make_reply("ok"), messages=prompt).stop_reason == "end_turn"
+
+
+def test_tool_calls_get_fresh_ids_and_count_tokens() -> None:
+    gen = _generate(make_reply(tool_use=[{"name": "get_weather", "input": {"city": "A"}}] * 2), tools=[WEATHER_TOOL])
+    source = IdSource()
+    assert [b.id for b in gen.blocks] == [source.next("tool_use"), source.next("tool_use")]
+    assert gen.output_tokens == 2 * (tokens.count_text("get_weather") + tokens.count_text('{"city": "A"}'))
+
+
+def test_bad_scripted_call_is_a_500_with_no_retry() -> None:
+    with pytest.raises(ApiError) as caught:
+        _generate(make_reply(tool_use={"name": "get_weather", "input": {"city": 1}}), tools=[WEATHER_TOOL])
+    assert caught.value.status == 500
+    assert caught.value.headers == {"x-should-retry": "false"}
+    assert caught.value.message.startswith("lessonkit: the scripted input for tool 'get_weather'")
+
+
+SCHEMAS: list[dict[str, Any]] = [
+    {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}},
+    {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["b"]},
+    {"type": "object", "properties": {"n": {"type": "integer", "minimum": 7}, "x": {"type": "number", "exclusiveMinimum": 2}}},
+    {"type": "object", "properties": {"s": {"type": "string", "minLength": 10, "maxLength": 12}}},
+    {"type": "object", "properties": {"s": {"type": "string", "maxLength": 3}}},
+    {"type": "object", "properties": {"l": {"type": "array", "items": {"type": "boolean"}, "minItems": 2}}},
+    {"type": "object", "properties": {"e": {"enum": ["x", "y"]}, "c": {"const": 4}, "d": {"type": "string", "default": "z"}}},
+    {"type": "object", "properties": {"u": {"anyOf": [{"type": "null"}, {"type": "integer"}]}, "t": {"type": ["null", "string"]}}},
+    {"type": "object", "$defs": {"P": {"type": "object", "properties": {"q": {"type": "boolean"}}}},
+     "properties": {"p": {"$ref": "#/$defs/P"}}},
+    {},
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_example_value_satisfies_the_schema(schema: dict[str, Any]) -> None:
+    jsonschema.validate(model._example_value(schema), schema)
+
+
+class Order(pydantic.BaseModel):
+    item: str = pydantic.Field(min_length=12)
+    quantity: int = pydantic.Field(ge=3, le=9)
+    price: float = pydantic.Field(gt=2.5)
+    tags: list[str] = pydantic.Field(min_length=2)
+    note: str | None = None
+
+
+class Basket(pydantic.BaseModel):
+    orders: list[Order] = pydantic.Field(min_length=1)
+    owner: Order
+
+
+def test_example_value_follows_hints_the_sdk_moved_to_descriptions() -> None:
+    """``messages.parse`` sends constraints the API cannot enforce as description text; the model follows them."""
+    for output_format in (Order, Basket):
+        schema = transform_schema(output_format)
+        output_format.model_validate(model._example_value(schema))
+
+
+def test_structured_output_request_answers_json() -> None:
+    schema = transform_schema(Order)
+    gen = _generate(output_config={"format": {"type": "json_schema", "schema": schema}})
+    Order.model_validate_json(gen.blocks[0].text)
+    assert gen.stop_reason == "end_turn"

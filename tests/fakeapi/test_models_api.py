@@ -1,0 +1,79 @@
+"""``GET /v1/models`` and ``/v1/models/{id}`` through the real SDK."""
+
+from __future__ import annotations
+
+import anthropic
+import pytest
+
+from lessonkit import FakeAPI, models
+from lessonkit.fakeapi import models_api
+
+
+def test_list_pages_through_every_non_retired_model(
+    api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    api.retire_model(models.DEFAULT)
+    first = client.models.list(limit=5)
+    assert [m.id for m in first.data] == [m for m in models.KNOWN if m != models.DEFAULT][:5]
+    assert first.has_more and first.last_id == first.data[-1].id
+    every = [m.id for m in client.models.list(limit=5)]  # auto-pagination follows after_id
+    assert every == [m for m in models.KNOWN if m != models.DEFAULT]
+
+
+def test_retired_models_are_listed_only_when_asked(
+    api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    api.retire_model(models.FAST)
+    retired = client.models.list(lifecycle=["retired"])
+    assert [(m.id, m.lifecycle) for m in retired.data] == [(models.FAST, "retired")]
+    info = client.models.retrieve(models.FAST)
+    assert info.lifecycle == "retired" and info.retires_at is not None
+
+
+def test_retrieve_describes_a_model_without_inventing_facts(client: anthropic.Anthropic) -> None:
+    info = client.models.retrieve(models.DEFAULT)
+    assert (info.id, info.type, info.lifecycle) == (models.DEFAULT, "model", "active")
+    assert info.line == models.DEFAULT.split("-")[1]
+    assert info.display_name.startswith("Claude ")
+    assert info.capabilities is None and info.max_input_tokens is None
+    assert info.created_at.year == 1970  # "release date unknown", as the API documents
+
+
+def test_deprecated_models_carry_their_end_of_life(client: anthropic.Anthropic) -> None:
+    for model, eol in models.deprecated().items():
+        if model in models.KNOWN:
+            info = client.models.retrieve(model)
+            assert info.lifecycle == "deprecated" and info.retires_at is not None, (model, eol)
+
+
+def test_unknown_model_is_404(client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.NotFoundError, match="model: claude-nope-1"):
+        client.models.retrieve("claude-nope-1")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": "0"},
+        {"limit": "x"},
+        {"lifecycle[]": "gone"},
+        {"after_id": "a", "before_id": "b"},
+        {"after_id": "nope"},
+    ],
+)
+def test_bad_queries_are_400(client: anthropic.Anthropic, query: dict[str, str]) -> None:
+    with pytest.raises(anthropic.BadRequestError):
+        client.models.list(extra_query=query)
+
+
+@pytest.mark.parametrize(
+    "model, name",
+    [
+        ("claude-opus-4-8", "Claude Opus 4.8"),
+        ("claude-haiku-4-5-20251001", "Claude Haiku 4.5"),
+        ("claude-mythos-preview", "Claude Mythos Preview"),
+        ("claude-opus-5", "Claude Opus 5"),
+    ],
+)
+def test_display_name(model: str, name: str) -> None:
+    assert models_api.display_name(model) == name

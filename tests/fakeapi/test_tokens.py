@@ -1,0 +1,73 @@
+"""tokens.py: a stable, lossless token split and the input count built on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lessonkit.fakeapi import tokens
+
+from .helpers import WEATHER_TOOL
+
+
+@settings(database=None, max_examples=300)
+@given(st.text())
+def test_split_is_lossless(text: str) -> None:
+    assert "".join(tokens.split(text)) == text
+
+
+@settings(database=None)
+@given(st.text(), st.text())
+def test_joining_texts_never_adds_tokens(a: str, b: str) -> None:
+    assert tokens.count_text(a + b) <= tokens.count_text(a) + tokens.count_text(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("", []),
+        ("Hi", ["Hi"]),
+        ("Hello, world!", ["Hello", ",", " world", "!"]),
+        ("internationalization", ["intern", "ationa", "lizati", "on"]),
+        ("a  b", ["a", "  b"]),
+        ("end  ", ["end", "  "]),
+        ("日本語", ["日本語"]),
+        ("✓ done", ["✓", " done"]),
+    ],
+)
+def test_split_examples(text: str, pieces: list[str]) -> None:
+    assert tokens.split(text) == pieces
+    assert tokens.count_text(text) == len(pieces)
+
+
+def _count(**fields: Any) -> int:
+    return tokens.count_input({"messages": [{"role": "user", "content": "Hi"}], **fields})
+
+
+def test_count_input_parts() -> None:
+    base = _count()
+    assert base == tokens.REQUEST_OVERHEAD + tokens.MESSAGE_OVERHEAD + 1
+    assert _count(system="Be terse.") == base + tokens.count_text("Be terse.")
+    assert _count(system=[{"type": "text", "text": "Be terse."}]) == base + tokens.count_text("Be terse.")
+    assert _count(tools=[WEATHER_TOOL]) > base
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}}
+    with_image = tokens.count_input({"messages": [{"role": "user", "content": [image]}]})
+    assert with_image == tokens.REQUEST_OVERHEAD + tokens.MESSAGE_OVERHEAD + tokens.count_text("[image] " * 8)
+
+
+def test_count_input_reads_tool_turns() -> None:
+    use = {"type": "tool_use", "id": "t", "name": "get_weather", "input": {"city": "Oslo"}}
+    result = {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "4 degrees"}]}
+    body = {"messages": [{"role": "user", "content": "?"}, {"role": "assistant", "content": [use]},
+                         {"role": "user", "content": [result]}]}
+    assert tokens.count_input(body) == (
+        tokens.REQUEST_OVERHEAD + 3 * tokens.MESSAGE_OVERHEAD + 1
+        + tokens.count_text('get_weather{"city": "Oslo"}') + tokens.count_text("4 degrees")
+    )
+
+
+def test_count_input_ignores_generation_settings() -> None:
+    assert _count(max_tokens=10, stop_sequences=["x"], stream=True) == _count()

@@ -1,0 +1,220 @@
+"""``lessonkit.offline()``: nothing leaves the machine, and the session lifecycle is tidy."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import anthropic
+import httpx
+import httpx2
+import pytest
+from pytest_socket import disable_socket, enable_socket
+
+import lessonkit
+from lessonkit import PLACEHOLDER_KEY, FakeAPI, Offline, OfflineError, models
+
+PROMPT = [{"role": "user", "content": "Hi"}]
+ENV_NAMES = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")
+
+
+def _hello(client: anthropic.Anthropic) -> str:
+    block = client.messages.create(model=models.DEFAULT, max_tokens=20, messages=PROMPT).content[0]  # type: ignore[arg-type]
+    assert block.type == "text"
+    return block.text
+
+
+@pytest.fixture(autouse=True)
+def _no_session_left_behind() -> object:
+    yield
+    leaked = Offline._active
+    if leaked is not None:
+        leaked.stop()
+        pytest.fail("a test left an offline session running")
+
+
+# --- the fence --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("max_retries", [0, 2])
+def test_sdk_with_another_base_url_is_blocked(lessonkit_api: FakeAPI, max_retries: int) -> None:
+    client = anthropic.Anthropic(base_url="http://example.invalid", max_retries=max_retries)
+    with pytest.raises(anthropic.APIConnectionError) as caught:
+        _hello(client)
+    cause = caught.value.__cause__
+    assert isinstance(cause, OfflineError)
+    assert "http://example.invalid/v1/messages" in str(cause)
+    assert "ANTHROPIC_BASE_URL" in str(cause)  # says how to fix it
+    assert lessonkit_api.requests == []
+    # connection errors are retried; the waits went on the virtual clock, not the wall clock
+    assert len(lessonkit_api.clock.sleeps) == max_retries
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: httpx.get("https://example.com"),
+        lambda: httpx2.get("https://example.com"),
+        lambda: httpx.Client().post("https://api.openai.com/v1/chat/completions", json={}),
+        lambda: asyncio.run(httpx.AsyncClient().get("https://example.com")),
+    ],
+    ids=["httpx", "httpx2", "httpx-client", "httpx-async"],
+)
+def test_plain_http_clients_are_blocked(lessonkit_api: FakeAPI, call: object) -> None:
+    with pytest.raises(OfflineError, match="blocked a request to https://"):
+        call()  # type: ignore[operator]
+
+
+def test_client_built_before_offline_is_intercepted() -> None:
+    client = anthropic.Anthropic(api_key="sk-test-not-real")
+    with lessonkit.offline() as api:
+        api.reply("Offline hello")
+        assert _hello(client) == "Offline hello"
+    assert api.requests[0].headers["authorization"] == "[redacted]"
+
+
+def test_after_stop_nothing_is_intercepted() -> None:
+    """Off means off: the SDK reaches for a real socket again (which pytest-socket refuses here)."""
+    with lessonkit.offline():
+        pass
+    disable_socket()
+    try:
+        client = anthropic.Anthropic(api_key="x", base_url="http://127.0.0.1:9", max_retries=0)
+        with pytest.raises(anthropic.APIConnectionError) as caught:
+            _hello(client)
+    finally:
+        enable_socket()
+    assert not isinstance(caught.value.__cause__, OfflineError)
+
+
+# --- environment ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("preset", [True, False], ids=["vars-set", "vars-unset"])
+def test_environment_is_pinned_and_restored(monkeypatch: pytest.MonkeyPatch, preset: bool) -> None:
+    before = {"ANTHROPIC_API_KEY": "sk-ant-real", "ANTHROPIC_BASE_URL": "http://proxy.local", "ANTHROPIC_AUTH_TOKEN": "t"}
+    for name in ENV_NAMES:
+        if preset:
+            monkeypatch.setenv(name, before[name])
+        else:
+            monkeypatch.delenv(name, raising=False)
+    with lessonkit.offline() as api:
+        assert os.environ["ANTHROPIC_API_KEY"] == PLACEHOLDER_KEY
+        assert "ANTHROPIC_BASE_URL" not in os.environ and "ANTHROPIC_AUTH_TOKEN" not in os.environ
+        _hello(anthropic.Anthropic())  # reaches the fake API, not the proxy
+        assert len(api.requests) == 1
+    after = {name: os.environ.get(name) for name in ENV_NAMES}
+    assert after == (before if preset else dict.fromkeys(ENV_NAMES))
+
+
+def test_environment_is_restored_after_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-real")
+    with pytest.raises(ZeroDivisionError), lessonkit.offline():
+        1 / 0  # noqa: B018
+    assert os.environ["ANTHROPIC_API_KEY"] == "sk-ant-real"
+    assert Offline._active is None
+
+
+def test_credentials_never_reach_the_request_log(lessonkit_api: FakeAPI) -> None:
+    _hello(anthropic.Anthropic(api_key="sk-ant-secret"))
+    headers = lessonkit_api.last.headers
+    assert headers["authorization"] == "[redacted]"
+    assert "sk-ant-secret" not in repr(lessonkit_api.requests)
+
+
+# --- lifecycle --------------------------------------------------------------------------------
+
+
+def test_nested_with_is_an_error() -> None:
+    with lessonkit.offline() as outer:
+        with pytest.raises(OfflineError, match="already active"), lessonkit.offline():
+            pass  # pragma: no cover
+        outer.reply("still the outer session")
+        assert _hello(anthropic.Anthropic()) == "still the outer session"
+
+
+def test_start_twice_replaces_the_earlier_session() -> None:
+    first, second = lessonkit.offline(), lessonkit.offline()
+    try:
+        api1 = first.start()
+        assert first.start() is api1  # re-running the same cell is harmless
+        api2 = second.start()  # re-running `api = lessonkit.offline().start()` replaces it
+        assert Offline._active is second and repr(first).startswith("<lessonkit.offline off")
+        _hello(anthropic.Anthropic())
+        assert (len(api1.requests), len(api2.requests)) == (0, 1)
+    finally:
+        second.stop()
+        second.stop()  # safe twice
+    assert Offline._active is None
+
+
+def test_start_inside_with_is_an_error() -> None:
+    with lessonkit.offline(), pytest.raises(OfflineError, match="already active"):
+        lessonkit.offline().start()
+
+
+def test_with_inside_a_started_session_pauses_it() -> None:
+    """A checker's ``with offline()`` in a notebook that called ``start()`` gets a fresh API."""
+    session = lessonkit.offline()
+    notebook_api = session.start()
+    try:
+        with lessonkit.offline() as checker_api:
+            _hello(anthropic.Anthropic())
+        _hello(anthropic.Anthropic())
+        assert (len(checker_api.requests), len(notebook_api.requests)) == (1, 1)
+        assert Offline._active is session
+    finally:
+        session.stop()
+
+
+def test_own_api_object() -> None:
+    api = FakeAPI(seed="mine")
+    with lessonkit.offline(api) as got:
+        assert got is api
+        _hello(anthropic.Anthropic())
+    assert api.requests[0].request_id.startswith("req_011C")
+
+
+def test_decorator_on_a_sync_function() -> None:
+    @lessonkit.offline()
+    def lesson_cell() -> str:
+        assert Offline._active is not None
+        return _hello(anthropic.Anthropic())
+
+    assert lesson_cell() == lesson_cell()  # each call gets a fresh session
+    assert lesson_cell.__name__ == "lesson_cell"
+    assert Offline._active is None
+
+
+def test_decorator_on_an_async_function() -> None:
+    @lessonkit.offline()
+    async def lesson_cell() -> str:
+        message = await anthropic.AsyncAnthropic().messages.create(
+            model=models.DEFAULT, max_tokens=20, messages=PROMPT  # type: ignore[arg-type]
+        )
+        return message.content[0].text  # type: ignore[union-attr]
+
+    assert asyncio.iscoroutinefunction(lesson_cell)
+    assert Offline._active is None  # decorating starts nothing
+    assert asyncio.run(lesson_cell())
+    assert Offline._active is None
+
+
+@pytest.mark.parametrize("virtual_time", [True, False])
+def test_virtual_time_patches_sleep_only_while_on(virtual_time: bool) -> None:
+    real_sleep = time.sleep
+    with lessonkit.offline(virtual_time=virtual_time) as api:
+        assert (time.sleep is not real_sleep) == virtual_time
+        started = time.monotonic()
+        time.sleep(0.05 if not virtual_time else 3600)
+        assert time.monotonic() - started < 5
+    assert time.sleep is real_sleep
+    assert api.clock.seconds == (3600 if virtual_time else 0)
+
+
+def test_fixture_gives_an_active_fresh_api(lessonkit_api: FakeAPI) -> None:
+    assert isinstance(lessonkit_api, FakeAPI)
+    assert Offline._active is not None and Offline._active.api is lessonkit_api
+    assert lessonkit_api.requests == []
+    assert "on: 0 requests" in repr(Offline._active)

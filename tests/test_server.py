@@ -1,0 +1,236 @@
+"""lessonkit.server: the fake API over real HTTP, driven by the real SDKs and curl.
+
+Every server here listens on 127.0.0.1 on a free port and is stopped by its
+fixture; every client has a timeout, so nothing can hang the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anthropic
+import httpx
+import httpx2
+import pytest
+
+from lessonkit import FakeAPI, models
+from lessonkit.server import BindRefused, RunningServer, check_bind, serve_in_thread
+
+HELLO = {"model": models.DEFAULT, "max_tokens": 60, "messages": [{"role": "user", "content": "Hi"}]}
+TS_DIR = Path(__file__).parent / "ts"
+
+
+@pytest.fixture
+def server() -> Iterator[RunningServer]:
+    with serve_in_thread(FakeAPI()) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: RunningServer) -> Iterator[anthropic.Anthropic]:
+    with anthropic.Anthropic(base_url=server.base_url, api_key="placeholder", timeout=10) as sdk:
+        yield sdk
+
+
+def control(server: RunningServer, endpoint: str, /, **kwargs: Any) -> httpx.Response:
+    return httpx.post(f"{server.base_url}/_lessonkit/{endpoint}", json=kwargs, timeout=5)
+
+
+def test_create_returns_the_message_and_its_request_id(
+    server: RunningServer, client: anthropic.Anthropic
+) -> None:
+    control(server, "reply", text="Served over HTTP")
+    message = client.messages.create(**HELLO)  # type: ignore[call-overload]
+    assert message.content[0].text == "Served over HTTP"
+    assert message._request_id == server.api.last.request_id
+    assert server.api.last.headers["authorization"] == "[redacted]"
+
+
+def test_stream_matches_create(client: anthropic.Anthropic) -> None:
+    created = client.messages.create(**HELLO)  # type: ignore[call-overload]
+    with client.messages.stream(**HELLO) as stream:  # type: ignore[arg-type]
+        text = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert text == created.content[0].text == final.content[0].text
+    assert stream.request_id and stream.request_id != created._request_id
+    assert final.usage.output_tokens == created.usage.output_tokens
+
+
+def test_error_carries_the_request_id(server: RunningServer, client: anthropic.Anthropic) -> None:
+    control(server, "fail_next", status=404)
+    with pytest.raises(anthropic.NotFoundError) as caught:
+        client.messages.create(**HELLO)  # type: ignore[call-overload]
+    assert caught.value.request_id == server.api.last.request_id
+    assert caught.value.body["error"]["type"] == "not_found_error"  # type: ignore[index]
+
+
+def test_sdk_retries_a_planned_overload(server: RunningServer, client: anthropic.Anthropic) -> None:
+    assert control(server, "fail_next", status=529, retry_after_ms=20).json() == {"ok": True}
+    message = client.messages.create(**HELLO)  # type: ignore[call-overload]
+    assert message.stop_reason == "end_turn"
+    assert [(r.status, r.retry_count) for r in server.api.requests] == [(529, 0), (200, 1)]
+
+
+def test_mid_stream_error_event_reaches_the_sdk(
+    server: RunningServer, client: anthropic.Anthropic
+) -> None:
+    control(server, "fail_stream", after_events=3, error_type="overloaded_error")
+    with pytest.raises(anthropic.APIStatusError) as caught:
+        with client.messages.stream(**HELLO) as stream:  # type: ignore[arg-type]
+            "".join(stream.text_stream)
+    assert caught.value.status_code == 200
+    assert caught.value.type == "overloaded_error"
+
+
+def test_dropped_stream_aborts_the_connection(
+    server: RunningServer, client: anthropic.Anthropic
+) -> None:
+    control(server, "drop_stream", after_events=3)
+    with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError)):
+        with client.messages.stream(**HELLO) as stream:  # type: ignore[arg-type]
+            "".join(stream.text_stream)
+    # the server is still fine afterwards
+    assert client.messages.create(**HELLO).stop_reason == "end_turn"  # type: ignore[call-overload]
+
+
+def test_timeout_next_times_the_client_out(server: RunningServer) -> None:
+    control(server, "timeout_next")
+    with anthropic.Anthropic(
+        base_url=server.base_url, api_key="placeholder", timeout=0.5, max_retries=0
+    ) as impatient:
+        with pytest.raises(anthropic.APITimeoutError):
+            impatient.messages.create(**HELLO)  # type: ignore[call-overload]
+
+
+def test_count_tokens_is_routed_to_the_core(client: anthropic.Anthropic) -> None:
+    counted = client.messages.count_tokens(model=models.DEFAULT, messages=HELLO["messages"])  # type: ignore[arg-type]
+    assert counted.input_tokens > 0
+
+
+def test_batch_results_url_points_at_the_server(
+    server: RunningServer, client: anthropic.Anthropic
+) -> None:
+    params = {k: HELLO[k] for k in ("model", "max_tokens", "messages")}
+    batch = client.messages.batches.create(requests=[{"custom_id": "a", "params": params}])  # type: ignore[list-item]
+    control(server, "advance", seconds=24 * 3600)
+    ended = client.messages.batches.retrieve(batch.id)
+    assert ended.results_url and ended.results_url.startswith(server.base_url)
+    results = list(client.messages.batches.results(batch.id))
+    assert [(r.custom_id, r.result.type) for r in results] == [("a", "succeeded")]
+
+
+def test_control_endpoints(server: RunningServer, client: anthropic.Anthropic) -> None:
+    client.messages.create(**HELLO)  # type: ignore[call-overload]
+    seen = httpx.get(f"{server.base_url}/_lessonkit/requests", timeout=5).json()
+    assert [(r["path"], r["status"], r["retry_count"]) for r in seen] == [("/v1/messages", 200, 0)]
+    assert control(server, "nonsense").status_code == 404
+    assert control(server, "fail_next", status=200).status_code == 400
+    assert control(server, "reply", no_such_argument=1).status_code == 400
+    assert control(server, "scenario", name="no-such-scenario").status_code == 400
+    assert control(server, "reset").json() == {"ok": True}
+    assert server.api.requests == []
+
+
+def test_scenario_control_plans_faults(server: RunningServer) -> None:
+    from lessonkit.fakeapi import scenarios
+
+    name = sorted(scenarios.SCENARIOS)[0]
+    assert control(server, "scenario", name=name).json() == {"ok": True}
+    assert server.api.faults.pending
+
+
+def test_unpacks_and_restores_base_url() -> None:
+    api = FakeAPI()
+    base_url, stop = serve_in_thread(api)
+    assert base_url.startswith("http://127.0.0.1:")
+    assert vars(api)["base_url"] == base_url
+    stop()
+    stop()  # twice is fine
+    assert "base_url" not in vars(api)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/_lessonkit/requests", timeout=2)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.5", "::1", "localhost"])
+def test_loopback_is_allowed(host: str) -> None:
+    check_bind(host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::", "example.org"])
+def test_other_addresses_are_refused_unless_forced(host: str) -> None:
+    with pytest.raises(BindRefused, match="--force-bind"):
+        check_bind(host)
+    check_bind(host, force=True)
+
+
+# --- curl ----------------------------------------------------------------------------
+
+
+def _curl(server: RunningServer, body: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    return subprocess.run(
+        ["curl", "-sS", "-N", "--max-time", "10", f"{server.base_url}/v1/messages",
+         "-H", "x-api-key: placeholder", "-H", "anthropic-version: 2023-06-01",
+         "-H", "content-type: application/json", "-d", json.dumps(body)],
+        capture_output=True, text=True, timeout=20, check=False,
+    )  # fmt: skip
+
+
+def _events(output: str) -> list[str]:
+    return [line[len("event: ") :] for line in output.splitlines() if line.startswith("event:")]
+
+
+def test_curl_streams_server_sent_events(server: RunningServer) -> None:
+    done = _curl(server, {**HELLO, "stream": True})
+    assert done.returncode == 0, done.stderr
+    events = _events(done.stdout)
+    assert events[0] == "message_start" and events[-1] == "message_stop"
+    assert "content_block_delta" in events
+
+
+def test_curl_sees_each_event_before_a_drop(server: RunningServer) -> None:
+    """Events are flushed one by one: the three sent before the drop arrive, then curl errors."""
+    control(server, "drop_stream", after_events=3)
+    done = _curl(server, {**HELLO, "stream": True})
+    assert done.returncode == 18, (done.returncode, done.stderr)  # CURLE_PARTIAL_FILE
+    assert len(_events(done.stdout)) == 3
+
+
+# --- the official TypeScript SDK -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ts_sdk() -> Path:
+    """Install @anthropic-ai/sdk (pinned in tests/ts/package.json) once per machine."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node/npm are not installed: the TypeScript SDK check cannot run")
+    if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
+        command = "ci" if (TS_DIR / "package-lock.json").exists() else "install"
+        subprocess.run(
+            ["npm", command, "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=TS_DIR, check=True, timeout=300, capture_output=True,
+        )  # fmt: skip
+    return TS_DIR
+
+
+@pytest.mark.slow
+def test_typescript_sdk_streams_and_reads_request_ids(server: RunningServer, ts_sdk: Path) -> None:
+    done = subprocess.run(
+        ["node", str(ts_sdk / "stream_check.mjs"), server.base_url, models.DEFAULT],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert "".join(result["texts"]) == result["text"] == "Hello from the fake API"
+    assert result["stop_reason"] == "end_turn"
+    assert result["usage"]["output_tokens"] > 0
+    error = result["error"]
+    assert (error["name"], error["status"]) == ("OverloadedError", 529)
+    assert error["type"] == "overloaded_error"
+    assert error["requestID"] == server.api.last.request_id

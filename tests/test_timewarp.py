@@ -1,0 +1,113 @@
+"""Virtual sleeping inside offline(): learners' sleeps and the SDK's, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import anthropic
+import anyio
+import pytest
+
+import lessonkit
+from lessonkit import FakeAPI, models
+from lessonkit.timewarp import REAL_SLEEP_MODULES
+
+REQUEST: dict[str, Any] = {
+    "model": models.DEFAULT,
+    "max_tokens": 50,
+    "messages": [{"role": "user", "content": "Hi"}],
+}
+REAL = (time.sleep, asyncio.sleep, anyio.sleep)
+
+
+def sources(api: FakeAPI) -> list[tuple[str, float]]:
+    return [(s.source, s.seconds) for s in api.clock.sleeps]
+
+
+def test_a_learners_minute_of_time_sleep_takes_no_time(lessonkit_api: FakeAPI) -> None:
+    start = time.perf_counter()
+    time.sleep(60)
+    assert time.perf_counter() - start < 0.5
+    assert lessonkit_api.clock.seconds == 60
+    assert sources(lessonkit_api) == [("time.sleep", 60)]
+    assert [w.reason for w in lessonkit_api.sleeps] == ["not a retry"]
+
+
+def test_asyncio_and_anyio_sleeps_are_virtual(lessonkit_api: FakeAPI) -> None:
+    async def learner() -> None:
+        await asyncio.sleep(60)
+        await anyio.sleep(30)
+
+    start = time.perf_counter()
+    asyncio.run(learner())
+    assert time.perf_counter() - start < 0.5
+    assert sources(lessonkit_api) == [("asyncio.sleep", 60), ("anyio.sleep", 30)]
+
+
+def test_asyncio_sleep_keeps_its_result_argument(lessonkit_api: FakeAPI) -> None:
+    assert asyncio.run(asyncio.sleep(5, result="done")) == "done"
+
+
+def test_sdk_sleeps_are_virtual_sync_and_async(lessonkit_api: FakeAPI) -> None:
+    lessonkit_api.fail_next(429, retry_after=60)
+    anthropic.Anthropic().messages.create(**REQUEST)
+    lessonkit_api.fail_next(429, retry_after=60)
+    asyncio.run(anthropic.AsyncAnthropic().messages.create(**REQUEST))
+    assert sources(lessonkit_api) == [("time.sleep", 60), ("anyio.sleep", 60)]
+
+
+def test_zero_and_negative_sleeps_behave_as_real_ones(lessonkit_api: FakeAPI) -> None:
+    time.sleep(0)
+    with pytest.raises(ValueError):
+        time.sleep(-1)
+    assert lessonkit_api.clock.sleeps == []
+
+
+def test_kernel_housekeeping_sleeps_stay_real(lessonkit_api: FakeAPI) -> None:
+    # ipykernel sleeps 0.5 ms after every cell on the cell's thread; it must not move the clock.
+    assert "ipykernel" in REAL_SLEEP_MODULES
+    namespace: dict[str, Any] = {"__name__": "ipykernel.kernelbase", "time": time}
+    exec("def after_cell():\n    time.sleep(0.0005)\n", namespace)
+    namespace["after_cell"]()
+    assert lessonkit_api.clock.sleeps == []
+
+
+def test_threads_older_than_the_warp_sleep_for_real() -> None:
+    go, done = threading.Event(), threading.Event()
+
+    def bystander() -> None:
+        go.wait()
+        time.sleep(0.01)
+        done.set()
+
+    thread = threading.Thread(target=bystander)
+    thread.start()
+    with lessonkit.offline() as api:
+        go.set()
+        assert done.wait(5)
+        assert api.clock.sleeps == []
+    thread.join()
+
+
+def test_threads_started_inside_sleep_virtually(lessonkit_api: FakeAPI) -> None:
+    thread = threading.Thread(target=time.sleep, args=(120,))
+    thread.start()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert sources(lessonkit_api) == [("time.sleep", 120)]
+
+
+def test_real_functions_are_restored_on_exit() -> None:
+    with lessonkit.offline():
+        assert (time.sleep, asyncio.sleep, anyio.sleep) != REAL
+    assert (time.sleep, asyncio.sleep, anyio.sleep) == REAL
+
+
+def test_virtual_time_can_be_switched_off() -> None:
+    with lessonkit.offline(virtual_time=False) as api:
+        assert time.sleep is REAL[0]
+        time.sleep(0.001)
+        assert api.clock.seconds == 0

@@ -1,0 +1,204 @@
+"""RetryTimeline and RequestLog: readable text, escaped HTML, a widget, always marked simulated."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from typing import Any
+
+import anthropic
+import httpx2
+import pytest
+
+from lessonkit import PLACEHOLDER_KEY, FakeAPI, __version__, models
+from lessonkit.widgets import RequestLog, RetryTimeline
+
+REQUEST: dict[str, Any] = {
+    "model": models.DEFAULT,
+    "max_tokens": 100,
+    "messages": [{"role": "user", "content": "Hi"}],
+}
+FOOTER = f"simulated by lessonkit {__version__}, anthropic {anthropic.__version__}"
+
+
+@pytest.fixture(scope="module")
+def client() -> anthropic.Anthropic:
+    return anthropic.Anthropic(api_key=PLACEHOLDER_KEY)
+
+
+def test_timeline_of_a_call_that_recovered(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.scenario("overloaded_then_ok")
+    client.messages.create(**REQUEST)
+    text = str(RetryTimeline(lessonkit_api))
+    lines = text.splitlines()
+    assert lines[0] == "Retry timeline — call_1: POST /v1/messages"
+    assert re.match(
+        r"^1 +\+0\.000 s +0 +529 overloaded_error +wait 0\.\d\d s \(backoff\)$", lines[3]
+    )
+    assert re.match(r"^3 +\+\d\.\d{3} s +2 +200$", lines[5])
+    assert "Outcome: succeeded on attempt 3." in text
+    assert "no real time passed" in text
+    assert lines[-1].startswith(FOOTER)
+    assert repr(RetryTimeline(lessonkit_api)) == text
+
+
+def test_timeline_names_the_header_behind_each_wait(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.scenario("rate_limited")
+    client.messages.create(**REQUEST)
+    assert "wait 2.00 s (retry-after header)" in str(RetryTimeline(lessonkit_api))
+
+
+@pytest.mark.parametrize(
+    ("plan", "words"),
+    [
+        (
+            lambda api: api.scenario("overloaded"),
+            "gave up after 3 attempts (529 overloaded_error, "
+            "retries exhausted) → anthropic.OverloadedError",
+        ),
+        (
+            lambda api: api.fail_next(401),
+            "401 authentication_error is not retried → "
+            "anthropic.AuthenticationError raised at once",
+        ),
+        (lambda api: api.timeout_next(times=3), "anthropic.APITimeoutError after 3 attempts"),
+        (lambda api: api.fail_next(529, should_retry=False), "529 overloaded_error is not retried"),
+    ],
+)
+def test_timeline_outcome_names_the_exception(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic, plan: Any, words: str
+) -> None:
+    plan(lessonkit_api)
+    with pytest.raises(anthropic.APIError):
+        client.messages.create(**REQUEST)
+    assert words in str(RetryTimeline(lessonkit_api))
+
+
+@pytest.mark.parametrize(
+    ("plan", "error", "words"),
+    [
+        (
+            lambda api: api.fail_stream(5),
+            anthropic.APIStatusError,
+            "anthropic.APIStatusError (status_code 200) while iterating",
+        ),
+        (lambda api: api.drop_stream(5), httpx2.RemoteProtocolError, "httpx2.RemoteProtocolError"),
+    ],
+)
+def test_timeline_of_a_broken_stream(
+    lessonkit_api: FakeAPI,
+    client: anthropic.Anthropic,
+    plan: Any,
+    error: type[Exception],
+    words: str,
+) -> None:
+    plan(lessonkit_api)
+    with pytest.raises(error), client.messages.stream(**REQUEST) as stream:
+        stream.until_done()
+    text = str(RetryTimeline(lessonkit_api))
+    assert words in text and "the SDK does not retry it" in text
+
+
+def test_timeline_can_pin_a_call(lessonkit_api: FakeAPI, client: anthropic.Anthropic) -> None:
+    lessonkit_api.fail_next(500)
+    client.messages.create(**REQUEST)
+    client.messages.create(**REQUEST)
+    assert "call_2" in str(RetryTimeline(lessonkit_api))
+    pinned = str(RetryTimeline(lessonkit_api, call_id="call_1"))
+    assert "call_1" in pinned and "succeeded on attempt 2" in pinned
+
+
+def test_empty_views_still_say_they_are_simulated(lessonkit_api: FakeAPI) -> None:
+    for view in (RetryTimeline(lessonkit_api), RequestLog(lessonkit_api)):
+        assert "(no requests yet)" in str(view)
+        assert FOOTER in str(view) and FOOTER in view._repr_html_()
+
+
+def test_request_log_has_the_recommended_fields(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.fail_next(529)
+    message = client.messages.create(**REQUEST)
+    first, second = RequestLog(lessonkit_api).records()
+    assert second["request_id"] == message._request_id
+    assert second["timestamp"] == lessonkit_api.clock.isoformat()[:-4] + "Z"
+    assert re.match(r"^2026-11-02T09:00:00\.\d{3}Z$", second["timestamp"])
+    assert (second["model"], second["status"], second["stop_reason"]) == (
+        models.DEFAULT,
+        200,
+        "end_turn",
+    )
+    assert second["input_tokens"] == message.usage.input_tokens
+    assert second["output_tokens"] == message.usage.output_tokens
+    assert second["simulated"] is True and second["latency_s"] > 0.3
+    assert (first["status"], first["error_type"], first["latency_s"]) == (
+        529,
+        "overloaded_error",
+        0.05,
+    )
+    assert (first["call_id"], first["attempt"], second["attempt"]) == ("call_1", 1, 2)
+    text = str(RequestLog(lessonkit_api))
+    assert "latency*" in text and "latency is simulated" in text and FOOTER in text
+    assert "call_1#2" in text
+
+
+def test_request_log_last_n(lessonkit_api: FakeAPI, client: anthropic.Anthropic) -> None:
+    for _ in range(3):
+        client.messages.create(**REQUEST)
+    assert len(RequestLog(lessonkit_api, last=2).records()) == 2
+    with pytest.raises(ValueError, match="last="):
+        RequestLog(lessonkit_api, last=0)
+
+
+def test_timeouts_show_the_clients_timeout_as_latency(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.timeout_next()
+    client.with_options(timeout=45).messages.create(**REQUEST)
+    first = RequestLog(lessonkit_api).records()[0]
+    assert (first["status"], first["latency_s"]) == ("timeout", 45)
+
+
+def test_html_escapes_what_the_learner_sent(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    with pytest.raises(anthropic.NotFoundError):
+        client.messages.create(**{**REQUEST, "model": "<b>claude</b>"})
+    page = RequestLog(lessonkit_api)._repr_html_()
+    assert "&lt;b&gt;claude&lt;/b&gt;" in page and "<b>claude</b>" not in page
+
+
+def test_widget_panel_refreshes(lessonkit_api: FakeAPI, client: anthropic.Anthropic) -> None:
+    import ipywidgets
+
+    view = RequestLog(lessonkit_api)
+    panel = view.widget()
+    assert isinstance(panel, ipywidgets.VBox)
+    html_part, button = panel.children
+    assert "(no requests yet)" in html_part.value
+    client.messages.create(**REQUEST)
+    button.click()
+    assert "end_turn" in html_part.value
+
+
+def test_display_uses_text_and_html(lessonkit_api: FakeAPI) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(RetryTimeline(lessonkit_api))
+    assert set(data) == {"text/plain", "text/html"}
+    assert data["text/plain"] == str(RetryTimeline(lessonkit_api))
+
+
+@pytest.mark.slow
+def test_importing_lessonkit_and_the_views_does_not_import_ipywidgets() -> None:
+    code = (
+        "import sys, lessonkit, lessonkit.widgets\n"
+        "from lessonkit.widgets import RequestLog, RetryTimeline\n"
+        "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported eagerly'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
