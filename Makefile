@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint bench release doctor clean
+.PHONY: lab test lint bench release doctor browser-deps test-matrix clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ lab: $(STAMP)
 	$(BIN)/lessonkit lab
 
 ## test: run every test (fake API fidelity, exercises, notebooks through nbval)
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
+
+## test-matrix: the tests against the lowest (2.10.0) and newest anthropic 2.x, each in .venv-matrix/
+test-matrix:
+	scripts/test-matrix.sh
 
 ## lint: ruff and mypy
 lint: $(STAMP)
@@ -37,6 +41,15 @@ doctor: $(STAMP)
 ## bench: performance benchmarks (not part of `make test`)
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The browser test drives Debian's Chromium through Playwright (never a downloaded
+# browser). Installed when we can (root with apt-get, as in CI); elsewhere the
+# test skips and says why.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: the browser test will be skipped"; fi; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info

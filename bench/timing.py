@@ -11,10 +11,10 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Measure", "Result", "best_of", "interleave", "timed"]
+__all__ = ["BASIS", "Measure", "Result", "best_of", "interleave", "timed"]
 
 
 @dataclass(frozen=True)
@@ -50,24 +50,36 @@ def interleave(
     return best_of(mine), best_of(base)
 
 
+#: Which clock verdicts use: "cpu" (default; robust on a busy shared machine) or "wall".
+BASIS = {"value": "cpu"}
+
+
 @dataclass
 class Result:
     """One benchmark's verdict, as printed and as written to results.json.
 
     ``kind`` says how ``goal`` reads: ``"ratio"`` (seconds / floor_seconds
     <= goal), ``"seconds"`` (seconds < goal) or ``"over_ms"``
-    ((seconds - floor_seconds) * 1000 <= goal).
+    ((seconds - floor_seconds) * 1000 <= goal). Verdicts use CPU seconds
+    unless ``python -m bench --wall`` is given; both clocks are recorded.
     """
 
     name: str
-    seconds: float  #: lessonkit's time (best round, wall clock)
-    floor_seconds: float  #: the floor's time in the same run
+    mine: Measure  #: lessonkit's time (best round, or median where stated)
+    base: Measure  #: the floor's time in the same run
     floor: str  #: what the floor is
     kind: str
     goal: float
-    cpu_seconds: float | None = None
-    floor_cpu_seconds: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    basis: str = field(default_factory=lambda: BASIS["value"])
+
+    @property
+    def seconds(self) -> float:
+        return getattr(self.mine, self.basis)  # type: ignore[no-any-return]
+
+    @property
+    def floor_seconds(self) -> float:
+        return getattr(self.base, self.basis)  # type: ignore[no-any-return]
 
     @property
     def ratio(self) -> float:
@@ -96,11 +108,21 @@ class Result:
         }[self.kind]
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(ratio=round(self.ratio, 3), passed=self.passed, goal_text=self.goal_text)
-        if self.kind == "over_ms":
-            data["over_ms"] = round(self.over_ms, 1)
-        for key in ("seconds", "floor_seconds", "cpu_seconds", "floor_cpu_seconds"):
-            if isinstance(data[key], float):
-                data[key] = round(data[key], 4)
-        return data
+        wall = self.mine.wall / self.base.wall if self.base.wall else None
+        cpu = self.mine.cpu / self.base.cpu if self.base.cpu else None
+        return {
+            "name": self.name,
+            "basis": self.basis,
+            "seconds": round(self.seconds, 4),
+            "floor_seconds": round(self.floor_seconds, 4),
+            "ratio": round(self.ratio, 3),
+            "over_ms": round(self.over_ms, 1),
+            "goal": self.goal_text,
+            "passed": self.passed,
+            "floor": self.floor,
+            "wall": {"seconds": round(self.mine.wall, 4), "floor_seconds": round(self.base.wall, 4),
+                     "ratio": None if wall is None else round(wall, 3)},
+            "cpu": {"seconds": round(self.mine.cpu, 4), "floor_seconds": round(self.base.cpu, 4),
+                    "ratio": None if cpu is None else round(cpu, 3)},
+            "details": self.details,
+        }

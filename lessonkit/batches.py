@@ -90,11 +90,12 @@ def _minutes(delta: Any) -> str:
     return f"{delta.total_seconds() / 60:.0f} min"
 
 
-def _offline_api() -> FakeAPI | None:
-    from .offline import Offline  # late: offline imports respx, and we only peek at it
+def _offline_api(client: anthropic.Anthropic) -> FakeAPI | None:
+    """The offline API serving ``client``, if any (not for a client aimed at a local server)."""
+    from .offline import API_HOST, Offline  # late: offline imports respx; we only peek
 
     active = Offline._active
-    return active.api if active is not None else None
+    return active.api if active is not None and client.base_url.host == API_HOST else None
 
 
 def _from_api(api: FakeAPI, batch_id: str) -> Snapshot:
@@ -119,11 +120,11 @@ def snapshot(source: anthropic.Anthropic | FakeAPI, batch_id: str) -> Snapshot:
     """
     if isinstance(source, FakeAPI):
         return _from_api(source, batch_id)
-    return _from_batch(source.messages.batches.retrieve(batch_id))
+    return _from_batch(source, source.messages.batches.retrieve(batch_id))
 
 
-def _from_batch(batch: MessageBatch) -> Snapshot:
-    api = _offline_api()
+def _from_batch(client: anthropic.Anthropic, batch: MessageBatch) -> Snapshot:
+    api = _offline_api(client)
     if api is not None:
         try:
             return _from_api(api, batch.id)
@@ -150,7 +151,7 @@ def wait(
     if progress not in (None, "tqdm", "widget"):
         raise ValueError(f"progress={progress!r}: use None, 'tqdm' or 'widget'")
     batch = client.messages.batches.retrieve(batch_id)
-    show = _progress(client, _from_batch(batch), progress)
+    show = _progress(client, _from_batch(client, batch), progress)
     waited = 0.0
     try:
         while batch.processing_status != "ended":
@@ -161,7 +162,7 @@ def wait(
             time.sleep(poll)  # looked up at call time: offline() makes it virtual
             waited += poll
             batch = client.messages.batches.retrieve(batch_id)
-            show(_from_batch(batch), waited)
+            show(_from_batch(client, batch), waited)
     finally:
         show(None, waited)
     return batch

@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from .drift import drift_check_command
+
 __all__ = ["app", "lab_command"]
 
 app = typer.Typer(
@@ -182,6 +184,9 @@ def serve(
         typer.echo(f"Cannot listen on {host}:{port}: {err.strerror}", err=True)
         raise typer.Exit(1) from None
 
+
+# The canary's options and exit codes live with it in lessonkit/drift.py.
+app.command("drift-check")(drift_check_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -478,9 +478,11 @@ def drift_check_command(
     model: str | None = None,
     dry_run: bool = False,
 ) -> None:
-    """``lessonkit drift-check``: run the canary against the real API (needs ANTHROPIC_API_KEY).
+    """Compare the real API's response shapes with the offline fake's (needs ANTHROPIC_API_KEY).
 
-    Exits 0 when the fake matches, 1 on a difference, 2 when it cannot run.
+    States the estimated cost first and never spends more than ``--budget-usd``.
+    Exits 0 when the fake matches, 1 on a difference, 2 when it cannot run
+    (no key, in CI, budget too small). For ``lessonkit drift-check``.
     """
     probes = (*PROBES, "batch") if include_batch else PROBES
     print(

@@ -6,7 +6,7 @@ lesson with it, and ``tests/test_model_ids_lint.py`` keeps literal ids out of
 everything else. Which id is "newest" is read from the id itself
 (``claude-opus-5-5`` > ``claude-opus-5`` > ``claude-opus-4-8``), not from the
 SDK's private deprecation table, which has already moved once between SDK
-releases (a module constant in 2.10, ``anthropic._data`` in 2.14).
+releases (a module constant up to 2.12, ``anthropic._data`` from 2.13).
 
 >>> from lessonkit import models
 >>> models.DEFAULT in models.KNOWN

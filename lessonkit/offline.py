@@ -15,12 +15,13 @@ import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpcore2
-import httpx
-import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker)
-import respx
+# httpx, httpcore2 and respx load when offline mode first starts (~0.1 s; plain httpx
+# also imports rich and click for its CLI), not on `import lessonkit`.
+if TYPE_CHECKING:
+    import httpx
+    import respx
 
 from .fakeapi.app import FakeAPI
 from .fakeapi.faults import RequestTimedOut
@@ -33,7 +34,11 @@ API_HOST = "api.anthropic.com"
 #: Obviously not a key: the SDK only needs *something* to put in its header.
 PLACEHOLDER_KEY = "lessonkit-offline-placeholder-not-a-real-key"
 #: Environment the SDK reads; offline mode pins or removes them and restores them after.
-_ENV = {"ANTHROPIC_API_KEY": PLACEHOLDER_KEY, "ANTHROPIC_BASE_URL": None, "ANTHROPIC_AUTH_TOKEN": None}
+_ENV = {
+    "ANTHROPIC_API_KEY": PLACEHOLDER_KEY,
+    "ANTHROPIC_BASE_URL": None,
+    "ANTHROPIC_AUTH_TOKEN": None,
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,24 +59,34 @@ def _to_api_request(request: httpx.Request) -> ApiRequest:
 
 def _transport_errors(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Turn a planned connection drop into the error httpcore2 raises for one."""
+    import httpcore2
+
     try:
         yield from chunks
     except StreamDropped as err:
-        raise httpcore2.RemoteProtocolError(f"peer closed connection without sending complete message body ({err})") from None
+        raise httpcore2.RemoteProtocolError(
+            f"peer closed connection without sending complete message body ({err})"
+        ) from None
 
 
-class _Body(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A streamed body that sync and async clients can both read (async needs ``__aiter__``)."""
+@functools.cache
+def _body_type() -> Callable[[Iterator[bytes]], httpx.SyncByteStream]:
+    import httpx
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = _transport_errors(chunks)
+    class _Body(httpx.SyncByteStream, httpx.AsyncByteStream):
+        """A streamed body that sync and async clients can both read (async needs ``__aiter__``)."""
 
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._chunks
+        def __init__(self, chunks: Iterator[bytes]) -> None:
+            self._chunks = _transport_errors(chunks)
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self._chunks:
-            yield chunk
+        def __iter__(self) -> Iterator[bytes]:
+            yield from self._chunks
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for chunk in self._chunks:
+                yield chunk
+
+    return _Body
 
 
 class Offline:
@@ -146,7 +161,12 @@ class Offline:
         self._enter()
         return self.api
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
         paused, self._paused = self._paused, None
         if paused is not None and Offline._active is None:
@@ -171,6 +191,11 @@ class Offline:
         return wrapper  # type: ignore[return-value]
 
     def _enter(self) -> None:
+        # Imported here, not at the top: pytest_httpx2 imports pytest (~0.1-0.3 s), which
+        # `import lessonkit` (a kernel, the CLI) should not pay for.
+        import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker)
+        import respx
+
         router = respx.mock(using="httpcore2", assert_all_called=False, assert_all_mocked=True)
         router.route(host=API_HOST).mock(side_effect=self._serve)
         router.route().mock(side_effect=self._refuse)
@@ -192,13 +217,16 @@ class Offline:
 
     # --- transport -------------------------------------------------------------
     def _serve(self, request: httpx.Request) -> httpx.Response:
+        import httpcore2
+        import httpx
+
         try:
             response = self.api.handle(_to_api_request(request))
         except RequestTimedOut as err:  # api.timeout_next(): httpcore2's own read timeout
             raise httpcore2.ReadTimeout(str(err)) from None
         if isinstance(response.body, bytes):
             return httpx.Response(response.status, headers=response.headers, content=response.body)
-        body = _Body(iter(response.body))
+        body = _body_type()(iter(response.body))
         return httpx.Response(response.status, headers=response.headers, stream=body)
 
     @staticmethod

@@ -44,8 +44,20 @@ _real_anyio_sleep = anyio.sleep
 
 #: Top-level packages whose sleeps always stay real (kernel and front-end plumbing).
 REAL_SLEEP_MODULES = frozenset(
-    {"ipykernel", "jupyter_client", "jupyter_core", "zmq", "tornado", "comm", "IPython",
-     "ipywidgets", "debugpy", "traitlets", "prompt_toolkit", "nbclient"}
+    {
+        "ipykernel",
+        "jupyter_client",
+        "jupyter_core",
+        "zmq",
+        "tornado",
+        "comm",
+        "IPython",
+        "ipywidgets",
+        "debugpy",
+        "traitlets",
+        "prompt_toolkit",
+        "nbclient",
+    }
 )
 
 

@@ -43,7 +43,11 @@ def test_lab_runs_jupyter_lab_on_the_course(
 ) -> None:
     (tmp_path / "notebooks").mkdir()
     calls: list[list[str]] = []
-    monkeypatch.setattr(subprocess, "call", lambda argv: calls.append(argv) or 0)
+    def call(argv: list[str]) -> int:
+        calls.append(argv)
+        return 0
+
+    monkeypatch.setattr(subprocess, "call", call)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["lab", "--no-browser", "--port", "9999"])
     assert result.exit_code == 0, result.output

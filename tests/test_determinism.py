@@ -21,9 +21,12 @@ SCRIPT = textwrap.dedent(
     from lessonkit import models
 
     out = {}
+    prompt = [{"role": "user", "content": "Tell me about retries"}]
+    ask = dict(model=models.DEFAULT, max_tokens=60, messages=prompt)
+    weather = {"type": "object", "properties": {"city": {"type": "string"}}}
+    tool = {"name": "get_weather", "input_schema": weather}
     with lessonkit.offline() as api:
         client = anthropic.Anthropic()
-        ask = dict(model=models.DEFAULT, max_tokens=60, messages=[{"role": "user", "content": "Tell me about retries"}])
         message = client.messages.create(**ask)
         out["create"] = message.to_dict()
         out["create_request_id"] = message._request_id
@@ -33,15 +36,16 @@ SCRIPT = textwrap.dedent(
             out["stream_request_id"] = stream.request_id
         with client.messages.with_streaming_response.create(**ask, stream=True) as raw:
             out["sse_lines"] = list(raw.iter_lines())
-        tool = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
-        out["tool"] = client.messages.create(**ask, tools=[tool], tool_choice={"type": "any"}).to_dict()
+        any_tool = {"type": "any"}
+        out["tool"] = client.messages.create(**ask, tools=[tool], tool_choice=any_tool).to_dict()
         try:
             client.messages.create(**{**ask, "max_tokens": 0})
         except anthropic.BadRequestError as err:
-            out["error"] = {"status": err.status_code, "body": err.body, "request_id": err.request_id}
-        out["count"] = client.messages.count_tokens(model=models.DEFAULT, messages=ask["messages"]).input_tokens
+            out["error"] = {"status": err.status_code, "body": err.body, "id": err.request_id}
+        count = client.messages.count_tokens(model=models.DEFAULT, messages=prompt)
+        out["count"] = count.input_tokens
         out["log"] = [
-            {"path": r.path, "json": r.json, "at": r.at, "status": r.status, "request_id": r.request_id}
+            {"path": r.path, "json": r.json, "at": r.at, "status": r.status, "id": r.request_id}
             for r in api.requests
         ]
         out["now"] = api.clock.isoformat()
@@ -52,17 +56,24 @@ SCRIPT = textwrap.dedent(
 
 def _run(hash_seed: str) -> bytes:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, env=env, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout
 
 
 @pytest.mark.slow
 def test_two_fresh_processes_give_the_same_bytes() -> None:
-    first, second = _run("1"), _run("2")  # different hash seeds: no dependence on set/dict-of-str order
+    first, second = (
+        _run("1"),
+        _run("2"),
+    )  # different hash seeds: no dependence on set/dict-of-str order
     assert first == second
     out = json.loads(first)
-    assert out["create"]["id"].startswith("msg_011C") and out["create_request_id"].startswith("req_011C")
+    assert out["create"]["id"].startswith("msg_011C") and out["create_request_id"].startswith(
+        "req_011C"
+    )
     assert out["create"]["id"] != out["stream_final"]["id"]
     assert out["error"]["status"] == 400
     assert len(out["log"]) == 6 and "event: ping" in out["sse_lines"]

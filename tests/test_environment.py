@@ -54,7 +54,8 @@ def test_same_packages_and_bounds() -> None:
     differ = {n: (pip[n], conda[n]) for n in pip.keys() & conda.keys() if pip[n] != conda[n]}
     assert not (only_pip or only_conda or differ), (
         f"environment.yml and pyproject.toml disagree: only in pyproject {only_pip}, "
-        f"only in environment.yml {only_conda}, different bounds (pyproject, environment.yml) {differ}"
+        f"only in environment.yml {only_conda}, "
+        f"different bounds (pyproject, environment.yml) {differ}"
     )
 
 
@@ -63,10 +64,14 @@ def test_environment_installs_the_package_itself() -> None:
 
 
 def test_same_python() -> None:
-    conda = [d for d in _environment()["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    conda = [
+        d for d in _environment()["dependencies"] if isinstance(d, str) and d.startswith("python")
+    ]
     assert conda == [f"python{_pyproject()['requires-python']}"]
 
 
 def test_every_dependency_has_an_upper_bound() -> None:
     for name, spec in _pyproject_requirements().items():
-        assert "<" in spec, f"{name} {spec!r} has no upper bound; a major release could break every lesson"
+        assert "<" in spec, (
+            f"{name} {spec!r} has no upper bound; a major release could break every lesson"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import anthropic
@@ -15,6 +16,7 @@ from anthropic.types.shared.error_type import ErrorType
 from lessonkit import PLACEHOLDER_KEY, FakeAPI, models
 from lessonkit.fakeapi import scenarios
 from lessonkit.fakeapi.errors import ERROR_TYPES, KNOWN_ERROR_TYPES
+from lessonkit.fakeapi.faults import http_fault
 
 LESSON_STATUSES = (400, 401, 402, 403, 404, 408, 409, 413, 429, 500, 503, 504, 529)
 REQUEST: dict[str, Any] = {
@@ -353,3 +355,12 @@ def test_stream_scenarios(
         with client.messages.stream(**REQUEST) as stream:
             stream.until_done()
     assert api.last.stream_fault is not None
+
+
+def test_retry_after_accepts_seconds_dates_and_datetimes() -> None:
+    def header(value: Any) -> str | None:
+        return (http_fault(503, retry_after=value).headers or {}).get("retry-after")
+
+    assert header(2) == "2" and header(0.5) == "0.5" and header(None) is None
+    assert header(datetime(2026, 11, 2, 9, 0, 5, tzinfo=UTC)) == "Mon, 02 Nov 2026 09:00:05 GMT"
+    assert header("Mon, 02 Nov 2026 09:00:05 GMT") == "Mon, 02 Nov 2026 09:00:05 GMT"

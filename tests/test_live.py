@@ -14,6 +14,7 @@ import pytest
 
 import lessonkit
 from lessonkit import FakeAPI, models
+from lessonkit.cost import cost
 from lessonkit.live import BudgetExceeded, LiveError, LiveSession, LiveStopped, estimate_cost, live
 from lessonkit.server import RunningServer, serve_in_thread
 
@@ -155,9 +156,7 @@ def test_estimate_grows_with_max_tokens_and_halves_in_batches() -> None:
 
 def test_charges_what_lessonkit_cost_says(session: LiveSession) -> None:
     message = session.client().messages.create(**HELLO)
-    assert session.spent_usd == pytest.approx(
-        lessonkit.cost.cost(message.usage, message.model).total
-    )
+    assert session.spent_usd == pytest.approx(cost(message.usage, message.model).total)
 
 
 def test_refuses_a_model_it_cannot_price(session: LiveSession) -> None:

@@ -87,7 +87,8 @@ def create_with_fallback(client: anthropic.Anthropic, **request: Any) -> anthrop
     """What lesson 03 asks learners to write."""
     for model in models.fallback_chain():
         try:
-            return client.messages.create(model=model, **request)
+            message: anthropic.types.Message = client.messages.create(model=model, **request)
+            return message
         except anthropic.NotFoundError as err:
             log.warning("model %s is gone (request_id=%s); trying the next", model, err.request_id)
     raise RuntimeError("every model in the fallback chain is gone")
@@ -132,13 +133,13 @@ def test_whole_chain_retired_is_an_error_not_a_loop(lessonkit_api: FakeAPI) -> N
 
 @pytest.mark.parametrize("name", ["DEFAULT", "CAPABLE", "FAST"])
 def test_lesson_models_are_sdk_literals_outside_its_deprecated_table(name: str) -> None:
-    from anthropic._data import DEPRECATED_MODELS  # where SDK 2.14 keeps it
-
+    # The table lived in resources/messages/messages.py up to 2.12 and in anthropic._data
+    # from 2.13; models.deprecated() reads it where messages.create looks it up.
     literal = next(a for a in typing.get_args(ModelParam) if typing.get_origin(a) is typing.Literal)
     model = getattr(models, name)
     assert model in typing.get_args(literal)
-    assert model not in DEPRECATED_MODELS
-    assert dict(models.deprecated()) == DEPRECATED_MODELS  # the table messages.create warns with
+    assert model not in models.deprecated()
+    assert models.deprecated() == dict(vars(sdk_messages)["DEPRECATED_MODELS"])  # create() uses it
 
 
 @pytest.mark.parametrize("name", ["DEFAULT", "CAPABLE", "FAST"])
@@ -152,7 +153,7 @@ def test_lesson_models_raise_no_deprecation_warning(lessonkit_api: FakeAPI, name
 
 
 def test_a_deprecated_model_warns_but_still_answers(lessonkit_api: FakeAPI) -> None:
-    """The SDK warns on every call with a deprecated id; the (fake) API still serves it until retirement."""
+    """The SDK warns on every call with a deprecated id; the API serves it until retirement."""
     deprecated = next(m for m in models.KNOWN if m in models.deprecated())
     client = anthropic.Anthropic()
     with pytest.warns(DeprecationWarning, match=f"The model '{deprecated}' is deprecated"):

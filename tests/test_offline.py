@@ -93,7 +93,11 @@ def test_after_stop_nothing_is_intercepted() -> None:
 
 @pytest.mark.parametrize("preset", [True, False], ids=["vars-set", "vars-unset"])
 def test_environment_is_pinned_and_restored(monkeypatch: pytest.MonkeyPatch, preset: bool) -> None:
-    before = {"ANTHROPIC_API_KEY": "sk-ant-real", "ANTHROPIC_BASE_URL": "http://proxy.local", "ANTHROPIC_AUTH_TOKEN": "t"}
+    before = {
+        "ANTHROPIC_API_KEY": "sk-ant-real",
+        "ANTHROPIC_BASE_URL": "http://proxy.local",
+        "ANTHROPIC_AUTH_TOKEN": "t",
+    }
     for name in ENV_NAMES:
         if preset:
             monkeypatch.setenv(name, before[name])
@@ -191,7 +195,9 @@ def test_decorator_on_an_async_function() -> None:
     @lessonkit.offline()
     async def lesson_cell() -> str:
         message = await anthropic.AsyncAnthropic().messages.create(
-            model=models.DEFAULT, max_tokens=20, messages=PROMPT  # type: ignore[arg-type]
+            model=models.DEFAULT,
+            max_tokens=20,
+            messages=PROMPT,  # type: ignore[arg-type]
         )
         return message.content[0].text  # type: ignore[union-attr]
 

@@ -15,12 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Update deliberately, together with DESIGN.md's "Public contract".
 PUBLIC = [
     "PLACEHOLDER_KEY",
+    "BudgetExceeded",
     "FakeAPI",
+    "LiveSession",
     "Offline",
     "OfflineError",
     "RecordedRequest",
+    "batches",
+    "cost",
+    "live",
     "models",
     "offline",
+    "progress",
 ]
 
 

@@ -21,7 +21,11 @@ import pytest
 from lessonkit import FakeAPI, models
 from lessonkit.server import BindRefused, RunningServer, check_bind, serve_in_thread
 
-HELLO = {"model": models.DEFAULT, "max_tokens": 60, "messages": [{"role": "user", "content": "Hi"}]}
+HELLO: dict[str, Any] = {
+    "model": models.DEFAULT,
+    "max_tokens": 60,
+    "messages": [{"role": "user", "content": "Hi"}],
+}
 TS_DIR = Path(__file__).parent / "ts"
 
 
@@ -45,17 +49,18 @@ def test_create_returns_the_message_and_its_request_id(
     server: RunningServer, client: anthropic.Anthropic
 ) -> None:
     control(server, "reply", text="Served over HTTP")
-    message = client.messages.create(**HELLO)  # type: ignore[call-overload]
-    assert message.content[0].text == "Served over HTTP"
+    message = client.messages.create(**HELLO)
+    assert message.content[0].type == "text" and message.content[0].text == "Served over HTTP"
     assert message._request_id == server.api.last.request_id
     assert server.api.last.headers["authorization"] == "[redacted]"
 
 
 def test_stream_matches_create(client: anthropic.Anthropic) -> None:
-    created = client.messages.create(**HELLO)  # type: ignore[call-overload]
-    with client.messages.stream(**HELLO) as stream:  # type: ignore[arg-type]
+    created = client.messages.create(**HELLO)
+    with client.messages.stream(**HELLO) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
+    assert created.content[0].type == final.content[0].type == "text"
     assert text == created.content[0].text == final.content[0].text
     assert stream.request_id and stream.request_id != created._request_id
     assert final.usage.output_tokens == created.usage.output_tokens
@@ -64,14 +69,14 @@ def test_stream_matches_create(client: anthropic.Anthropic) -> None:
 def test_error_carries_the_request_id(server: RunningServer, client: anthropic.Anthropic) -> None:
     control(server, "fail_next", status=404)
     with pytest.raises(anthropic.NotFoundError) as caught:
-        client.messages.create(**HELLO)  # type: ignore[call-overload]
+        client.messages.create(**HELLO)
     assert caught.value.request_id == server.api.last.request_id
-    assert caught.value.body["error"]["type"] == "not_found_error"  # type: ignore[index]
+    assert caught.value.type == "not_found_error"
 
 
 def test_sdk_retries_a_planned_overload(server: RunningServer, client: anthropic.Anthropic) -> None:
     assert control(server, "fail_next", status=529, retry_after_ms=20).json() == {"ok": True}
-    message = client.messages.create(**HELLO)  # type: ignore[call-overload]
+    message = client.messages.create(**HELLO)
     assert message.stop_reason == "end_turn"
     assert [(r.status, r.retry_count) for r in server.api.requests] == [(529, 0), (200, 1)]
 
@@ -81,7 +86,7 @@ def test_mid_stream_error_event_reaches_the_sdk(
 ) -> None:
     control(server, "fail_stream", after_events=3, error_type="overloaded_error")
     with pytest.raises(anthropic.APIStatusError) as caught:
-        with client.messages.stream(**HELLO) as stream:  # type: ignore[arg-type]
+        with client.messages.stream(**HELLO) as stream:
             "".join(stream.text_stream)
     assert caught.value.status_code == 200
     assert caught.value.type == "overloaded_error"
@@ -92,10 +97,10 @@ def test_dropped_stream_aborts_the_connection(
 ) -> None:
     control(server, "drop_stream", after_events=3)
     with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError)):
-        with client.messages.stream(**HELLO) as stream:  # type: ignore[arg-type]
+        with client.messages.stream(**HELLO) as stream:
             "".join(stream.text_stream)
     # the server is still fine afterwards
-    assert client.messages.create(**HELLO).stop_reason == "end_turn"  # type: ignore[call-overload]
+    assert client.messages.create(**HELLO).stop_reason == "end_turn"
 
 
 def test_timeout_next_times_the_client_out(server: RunningServer) -> None:
@@ -104,19 +109,19 @@ def test_timeout_next_times_the_client_out(server: RunningServer) -> None:
         base_url=server.base_url, api_key="placeholder", timeout=0.5, max_retries=0
     ) as impatient:
         with pytest.raises(anthropic.APITimeoutError):
-            impatient.messages.create(**HELLO)  # type: ignore[call-overload]
+            impatient.messages.create(**HELLO)
 
 
 def test_count_tokens_is_routed_to_the_core(client: anthropic.Anthropic) -> None:
-    counted = client.messages.count_tokens(model=models.DEFAULT, messages=HELLO["messages"])  # type: ignore[arg-type]
+    counted = client.messages.count_tokens(model=models.DEFAULT, messages=HELLO["messages"])
     assert counted.input_tokens > 0
 
 
 def test_batch_results_url_points_at_the_server(
     server: RunningServer, client: anthropic.Anthropic
 ) -> None:
-    params = {k: HELLO[k] for k in ("model", "max_tokens", "messages")}
-    batch = client.messages.batches.create(requests=[{"custom_id": "a", "params": params}])  # type: ignore[list-item]
+    request: Any = {"custom_id": "a", "params": HELLO}
+    batch = client.messages.batches.create(requests=[request])
     control(server, "advance", seconds=24 * 3600)
     ended = client.messages.batches.retrieve(batch.id)
     assert ended.results_url and ended.results_url.startswith(server.base_url)
@@ -125,7 +130,7 @@ def test_batch_results_url_points_at_the_server(
 
 
 def test_control_endpoints(server: RunningServer, client: anthropic.Anthropic) -> None:
-    client.messages.create(**HELLO)  # type: ignore[call-overload]
+    client.messages.create(**HELLO)
     seen = httpx.get(f"{server.base_url}/_lessonkit/requests", timeout=5).json()
     assert [(r["path"], r["status"], r["retry_count"]) for r in seen] == [("/v1/messages", 200, 0)]
     assert control(server, "nonsense").status_code == 404

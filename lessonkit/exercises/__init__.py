@@ -14,6 +14,40 @@ functions in these modules; see :mod:`lessonkit.exercises.sourcing`.
 
 from __future__ import annotations
 
-from . import ex04_retries
+from . import (
+    ex01_streaming,
+    ex02_stop_reasons,
+    ex03_errors,
+    ex04_retries,
+    ex05_batches,
+    ex06_logging,
+    ex07_capstone,
+)
+from .harness import BehaviourExercise
 
-__all__ = ["ex04_retries"]
+#: Checker module of each exercise notebook, by the notebook's file stem.
+NOTEBOOKS = {
+    "01_streaming": ex01_streaming,
+    "02_stop_reasons": ex02_stop_reasons,
+    "03_errors": ex03_errors,
+    "04_retries": ex04_retries,
+    "05_batches": ex05_batches,
+    "06_logging": ex06_logging,
+    "07_capstone": ex07_capstone,
+}
+#: Every exercise, in notebook order (``lessonkit progress`` lists these names).
+ALL: tuple[type[BehaviourExercise], ...] = tuple(
+    exercise for module in NOTEBOOKS.values() for exercise in module.EXERCISES
+)
+
+__all__ = [
+    "ALL",
+    "NOTEBOOKS",
+    "ex01_streaming",
+    "ex02_stop_reasons",
+    "ex03_errors",
+    "ex04_retries",
+    "ex05_batches",
+    "ex06_logging",
+    "ex07_capstone",
+]

@@ -190,7 +190,7 @@ class StreamWithRequestId(BehaviourExercise):
                 self.wrong("no_request_id", got=describe(request_id))
             if request_id == message.id:
                 self.wrong("message_id", got=request_id)
-            owner = next((r for r in sent if r.response and r.response.get("id") == message.id), None)
+            owner = next((r for r in sent if (r.response or {}).get("id") == message.id), None)
             if owner is None:
                 self.wrong("bad_shape", value=describe(value))
             if request_id != owner.request_id:

@@ -127,7 +127,8 @@ class NextStep(BehaviourExercise):
         else:
             api.reply("Some text.", stop_reason=reason)
         tool = {"name": "lookup", "input_schema": {"type": "object"}}
-        return client.messages.create(**params(tools=[tool]))
+        message: Message = client.messages.create(**params(tools=[tool]))
+        return message
 
 
 def complete_answer(
@@ -140,11 +141,13 @@ def complete_answer(
     RuntimeError if the answer is still cut off after `max_continuations`
     continuations, or if the model stopped for any other reason (a refusal, say).
     """
-    messages = list(params.pop("messages"))
+    question = params.pop("messages")
     text = ""
     for _ in range(max_continuations + 1):
-        so_far = [{"role": "assistant", "content": text}] if text else []
-        message = client.messages.create(messages=[*messages, *so_far], **params)
+        messages = list(question)
+        if text:  # carry on from the text so far
+            messages.append({"role": "assistant", "content": text})
+        message = client.messages.create(messages=messages, **params)
         text += "".join(block.text for block in message.content if block.type == "text")
         if message.stop_reason in ("end_turn", "stop_sequence"):
             return text

@@ -20,9 +20,6 @@ from .harness import BehaviourExercise, attempt, describe, fresh, params
 
 __all__ = ["EXERCISES", "Classify", "RetryAfter", "classify", "retry_after"]
 
-#: Error types that are worth retrying when they arrive inside a stream (after the 200).
-TRANSIENT_TYPES = frozenset({"rate_limit_error", "api_error", "overloaded_error", "timeout_error"})
-
 
 def classify(error: Exception) -> dict[str, Any]:
     """Sort an exception from an API call: retryable?, whose problem?, which request?
@@ -33,7 +30,7 @@ def classify(error: Exception) -> dict[str, Any]:
     """
     if isinstance(error, anthropic.APIStatusError):
         if error.status_code == 200:  # an error event inside a stream, after the 200 OK
-            transient = error.type in TRANSIENT_TYPES
+            transient = error.type in ("rate_limit_error", "api_error", "overloaded_error")
         else:
             transient = error.status_code in (408, 409, 429) or error.status_code >= 500
     else:  # no HTTP answer at all, or the connection broke mid-stream

@@ -26,6 +26,7 @@ from .harness import (
     params,
     used_time_sleep,
 )
+
 __all__ = [
     "EXERCISES",
     "CallWithRetries",
@@ -103,7 +104,8 @@ class CallWithRetries(BehaviourExercise):
     reference = staticmethod(call_with_retries)
     hints = (
         "Catch `anthropic.APIConnectionError` (no status at all) and `anthropic.APIStatusError`; "
-        "decide from `error.status_code`: 408, 409, 429 and >= 500 are transient, other 4xx are not.",
+        "decide from `error.status_code`: 408, 409, 429 and >= 500 are transient, other 4xx "
+        "are not.",
         "Count attempts, not retries: with max_attempts=3 you call at most 3 times and sleep "
         "at most twice. On the last attempt, or for a non-transient error, a bare `raise` "
         "re-raises the error you caught.",
@@ -400,9 +402,8 @@ class IdempotentTool(BehaviourExercise):
                     if isinstance(block, ToolUseBlock):
                         receipt = answer(block, send_email=box.send_email, sent=sent)
                         returned.append(receipt)
-                        results.append(
-                            {"type": "tool_result", "tool_use_id": block.id, "content": str(receipt)}
-                        )
+                        result = {"type": "tool_result", "tool_use_id": block.id}
+                        results.append({**result, "content": str(receipt)})
                 follow_up = [*ask, {"role": "assistant", "content": first.content},
                              {"role": "user", "content": results}]
                 client.messages.create(**params(tools=[EMAIL_TOOL], messages=follow_up))

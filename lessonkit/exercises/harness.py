@@ -9,6 +9,7 @@ side effects on objects it passed in, the value returned or the error raised.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import ssl
 from collections.abc import Callable, Iterator, Mapping
@@ -28,7 +29,7 @@ __all__ = [
     "BehaviourExercise",
     "Outcome",
     "SleepLog",
-    "TooManyWaits",
+    "Runaway",
     "async_client",
     "attempt",
     "client",
@@ -68,9 +69,9 @@ class BehaviourExercise(Exercise):
             raise LookupError(f"{type(self).__name__}: undeclared scenario {label!r}")
         return super().scenario(label)
 
-    def wrong(self, key: str, **details: object) -> NoReturn:
-        """Fail with the declared misconception `key`, its placeholders filled from `details`."""
-        self.fail(type(self).misconceptions[key].format(**details))
+    def wrong(self, misconception: str, /, **details: object) -> NoReturn:
+        """Fail with a declared misconception, its placeholders filled from `details`."""
+        self.fail(type(self).misconceptions[misconception].format(**details))
 
 
 @functools.cache
@@ -83,9 +84,22 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def client(max_retries: int = 0) -> anthropic.Anthropic:
-    """A new SDK client, cheap to build (see :func:`_tls`); close it when done."""
-    http = anthropic.DefaultHttpxClient(verify=_tls())
+def client(max_retries: int = 0, *, budget: int | None = None) -> anthropic.Anthropic:
+    """A new SDK client, cheap to build (see :func:`_tls`); close it when done.
+
+    With a `budget`, the request after that many raises :class:`Runaway`, so a
+    busy polling loop is named in the verdict instead of hitting the time limit.
+    """
+    hooks: dict[str, list[Callable[[Any], None]]] = {}
+    if budget is not None:
+        sent = itertools.count(1)
+
+        def count(_: Any) -> None:
+            if next(sent) > budget:
+                raise Runaway(f"more than {budget} requests")
+
+        hooks["request"] = [count]
+    http = anthropic.DefaultHttpxClient(verify=_tls(), event_hooks=hooks)
     return anthropic.Anthropic(max_retries=max_retries, http_client=http)
 
 
@@ -96,9 +110,11 @@ def async_client(max_retries: int = 0) -> anthropic.AsyncAnthropic:
 
 
 @contextmanager
-def fresh(max_retries: int = 0) -> Iterator[tuple[FakeAPI, anthropic.Anthropic]]:
+def fresh(
+    max_retries: int = 0, *, budget: int | None = None
+) -> Iterator[tuple[FakeAPI, anthropic.Anthropic]]:
     """A fresh offline API and a client on it (no SDK retries unless asked for)."""
-    with offline() as api, client(max_retries) as sdk:
+    with offline() as api, client(max_retries, budget=budget) as sdk:
         yield api, sdk
 
 
@@ -141,7 +157,7 @@ class SleepLog:
         value = float(seconds)
         self.waits.append(value)
         if len(self.waits) > self.limit:
-            raise TooManyWaits(len(self.waits))
+            raise Runaway(f"more than {self.limit} waits")
         if self.api is not None and math.isfinite(value) and value > 0:
             self.api.clock.sleep(value, "injected sleep")
         if self.hook is not None:
@@ -153,10 +169,11 @@ def used_time_sleep(api: FakeAPI) -> bool:
     return any(s.source == "time.sleep" for s in api.clock.sleeps)
 
 
-class TooManyWaits(BaseException):
-    """A learner's loop slept more often than any correct answer would: stop it.
+class Runaway(BaseException):
+    """A learner's loop slept or called the API far more often than any correct answer would.
 
-    A ``BaseException``, so the learner's own ``except Exception`` cannot swallow it.
+    A ``BaseException``, so the learner's own ``except Exception`` (and the SDK's
+    retry loop) cannot swallow it; :func:`attempt` turns it into ``Outcome.runaway``.
     """
 
 
@@ -166,7 +183,7 @@ class Outcome:
 
     value: Any = None
     error: Exception | None = None
-    runaway: bool = False  #: stopped by :class:`TooManyWaits`
+    runaway: bool = False  #: stopped by :class:`Runaway` (too many waits or requests)
 
     @property
     def raised(self) -> bool:
@@ -186,13 +203,13 @@ def attempt(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
     """
     try:
         return Outcome(value=function(*args, **kwargs))
-    except TooManyWaits:
+    except Runaway:
         return Outcome(runaway=True)
     except Exception as error:  # the checker judges it
         return Outcome(error=error)
 
 
-def describe(value: object, limit: int = 80) -> str:
+def describe(value: object, limit: int = 100) -> str:
     """A short, safe description of a learner value for feedback."""
     if isinstance(value, BaseException):
         text = f"{type(value).__name__}: {value}" if str(value) else type(value).__name__

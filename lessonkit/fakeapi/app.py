@@ -99,6 +99,7 @@ class FakeAPI:
         self.requests: list[RecordedRequest] = []
         self._state = _State()
         self._lock = threading.RLock()
+        self._calls = 0  # logical calls so far (a call = an attempt and its retries)
 
     # --- scripting ---------------------------------------------------------------
     def reply(
@@ -177,7 +178,10 @@ class FakeAPI:
 
         The SDK raises ``APIStatusError`` with ``status_code == 200`` while you
         iterate, and never retries it: what arrived so far is all you get.
+        Events count from ``message_start``: 5 lets two text deltas through.
         """
+        if not isinstance(error_type, str):
+            raise ValueError("error_type= names the error event's type; use drop_stream() to cut")
         text = message or errors.default_message(error_type)
         self.faults.add_stream(stream_fault(after_events, error_type, text))
         return self
@@ -258,6 +262,7 @@ class FakeAPI:
             self.clock.reset()
             self.batches.reset()
             self.ids.reset()
+            self._calls = 0
 
     # --- serving -----------------------------------------------------------------
     def handle(self, request: ApiRequest) -> ApiResponse:
@@ -276,9 +281,12 @@ class FakeAPI:
                 self.clock.seconds,
                 request_id=request_id,
             )
-            record.call_id = retries.call_id(
+            continued = retries.continued_call(
                 self.requests, request.method, request.path, body, record.retry_count
             )
+            if continued is None:
+                self._calls += 1
+            record.call_id = continued or f"call_{self._calls}"
             self.requests.append(record)
             try:
                 response = self._route(request, body, record)

@@ -27,7 +27,7 @@ from . import jsonl, render, tokens
 from .batchcheck import async_error, check_envelope, list_limit
 from .batchjob import ARCHIVED_AFTER, NEVER, OUTCOMES, Batch, Item, Script, finish_times
 from .clock import VirtualClock
-from .errors import ERROR_TYPES, ApiError, error_body, invalid, not_found
+from .errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
 from .http import ApiRequest, ApiResponse
 from .ids import IdSource, make_id
 from .model import generate
@@ -39,9 +39,6 @@ API_BASE = "https://api.anthropic.com"
 #: "256 MB per batch"; bigger bodies get 413 request_too_large.
 MAX_BATCH_BYTES = 256 * 1024 * 1024
 _ROUTE = re.compile(r"^/v1/messages/batches(?:/(?P<id>[^/]+)(?:/(?P<action>cancel|results))?)?/?$")
-_MESSAGES: dict[str, str] = {}
-for _kind, _message in ERROR_TYPES.values():
-    _MESSAGES.setdefault(_kind, _message)  # api_error -> "Internal server error", not 503's text
 
 
 class BatchStore:
@@ -75,10 +72,10 @@ class BatchStore:
         """Fix the outcome of ``custom_id`` in the next batch that contains it."""
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome={outcome!r}: use one of {OUTCOMES}")
-        if error_type not in _MESSAGES:
+        if error_type not in KNOWN_ERROR_TYPES:
             raise ValueError(
                 f"error_type={error_type!r} is not an API error type; "
-                f"use one of {sorted(_MESSAGES)}"
+                f"use one of {sorted(KNOWN_ERROR_TYPES)}"
             )
         if reply and outcome != "succeeded":
             raise ValueError(
@@ -250,10 +247,11 @@ class BatchStore:
             result["message"] = self._message(batch, item)
         elif outcome == "errored":
             script = item.script or Script("errored")
-            err = item.error or ApiError(
-                500, script.message or _MESSAGES[script.error_type], error_type=script.error_type
-            )
-            result["error"] = error_body(err.error_type, err.message, None)
+            if item.error is not None:
+                kind, text = item.error.error_type, item.error.message
+            else:
+                kind, text = script.error_type, script.message or default_message(script.error_type)
+            result["error"] = error_body(kind, text, None)
         return {"custom_id": item.custom_id, "result": result}
 
     def _message(self, batch: Batch, item: Item) -> dict[str, Any]:

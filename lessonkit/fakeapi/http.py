@@ -44,7 +44,9 @@ class ApiResponse:
     body: bytes | Iterable[bytes]
 
     @classmethod
-    def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:
+    def json(
+        cls, status: int, payload: Any, headers: Mapping[str, str] | None = None
+    ) -> ApiResponse:
         data = json.dumps(payload, separators=(",", ":")).encode()
         return cls(status, {"content-type": "application/json", **(headers or {})}, data)
 

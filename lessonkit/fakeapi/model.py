@@ -21,7 +21,10 @@ from .errors import ApiError
 from .replies import Reply, ToolCall
 
 #: The documented prompt that makes the real API refuse (for testing refusal handling).
-REFUSAL_TRIGGER = "ANTHROPIC_MAGIC_STRING_TRIGGER_REFUSAL_1FAEFB6177B4672DEE07F9D3AFC62588CCD2631EDCF22E8CCC1FB35B501C9C86"
+REFUSAL_TRIGGER = (
+    "ANTHROPIC_MAGIC_STRING_TRIGGER_REFUSAL_"
+    "1FAEFB6177B4672DEE07F9D3AFC62588CCD2631EDCF22E8CCC1FB35B501C9C86"
+)
 
 _SENTENCES = (
     "{Topic} comes down to a few habits that are easy to state and easy to forget.",
@@ -72,7 +75,9 @@ def _last_user_text(body: dict[str, Any]) -> str:
         content = message["content"]
         if isinstance(content, str):
             return content
-        return " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+        return " ".join(
+            b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"
+        )
     return ""
 
 
@@ -84,7 +89,11 @@ def _last_tool_results(body: dict[str, Any]) -> list[str]:
     for block in content:
         if isinstance(block, dict) and block.get("type") == "tool_result":
             inner = block.get("content", "")
-            text = inner if isinstance(inner, str) else " ".join(b.get("text", "") for b in inner if isinstance(b, dict))
+            text = (
+                inner
+                if isinstance(inner, str)
+                else " ".join(b.get("text", "") for b in inner if isinstance(b, dict))
+            )
             results.append(text)
     return results
 
@@ -93,7 +102,9 @@ def default_text(body: dict[str, Any]) -> str:
     """A deterministic, readable answer derived from the prompt."""
     results = _last_tool_results(body)
     if results:
-        return "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
+        return (
+            "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
+        )
     prompt = _last_user_text(body).strip().rstrip(".?!")
     words = prompt.split()
     if "about" in words:
@@ -101,7 +112,9 @@ def default_text(body: dict[str, Any]) -> str:
     topic = " ".join(words[:6]) or "this"
     seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
     count = 2 + seed % 3
-    picks = [_SENTENCES[0]] + [_SENTENCES[1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1)] for i in range(count)]
+    picks = [_SENTENCES[0]] + [
+        _SENTENCES[1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1)] for i in range(count)
+    ]
     unique = list(dict.fromkeys(picks))
     return " ".join(s.format(topic=topic, Topic=topic[:1].upper() + topic[1:]) for s in unique)
 
@@ -151,11 +164,20 @@ def _example_value(schema: dict[str, Any], root: dict[str, Any] | None = None) -
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         props = schema.get("properties", {})
-        return {k: _example_value(props.get(k, {}), root) for k in schema.get("required", list(props))}
+        return {
+            k: _example_value(props.get(k, {}), root) for k in schema.get("required", list(props))
+        }
     if kind == "array":
-        return [_example_value(schema.get("items") or {}, root) for _ in range(schema.get("minItems", 0))]
+        return [
+            _example_value(schema.get("items") or {}, root)
+            for _ in range(schema.get("minItems", 0))
+        ]
     if kind in ("integer", "number"):
-        low = schema["exclusiveMinimum"] + 1 if "exclusiveMinimum" in schema else schema.get("minimum", 1)
+        low = (
+            schema["exclusiveMinimum"] + 1
+            if "exclusiveMinimum" in schema
+            else schema.get("minimum", 1)
+        )
         return int(low) if kind == "integer" else float(low)
     if kind == "string":
         return "example".ljust(schema.get("minLength", 0), "e")[: schema.get("maxLength")]
@@ -166,8 +188,13 @@ def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON schema of a structured-output request (``output_config.format``), if any."""
     config = body.get("output_config")
     fmt = config.get("format") if isinstance(config, dict) else None
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
-        return fmt["schema"]
+    if (
+        isinstance(fmt, dict)
+        and fmt.get("type") == "json_schema"
+        and isinstance(fmt.get("schema"), dict)
+    ):
+        schema: dict[str, Any] = fmt["schema"]
+        return schema
     return None
 
 
@@ -180,9 +207,13 @@ def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     if choice.get("type") == "tool":
         return next((t for t in tools if t.get("name") == choice.get("name")), None)
     if choice.get("type") == "any":
-        return tools[0]
+        first: dict[str, Any] = tools[0]
+        return first
     prompt = _last_user_text(body).lower()
-    return next((t for t in tools if t["name"].lower() in prompt or t["name"].replace("_", " ") in prompt), None)
+    return next(
+        (t for t in tools if t["name"].lower() in prompt or t["name"].replace("_", " ") in prompt),
+        None,
+    )
 
 
 def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
@@ -190,7 +221,8 @@ def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
     if call.name not in offered:
         raise ApiError(
             500,
-            f"lessonkit: the scripted tool_use {call.name!r} names a tool this request did not offer "
+            f"lessonkit: the scripted tool_use {call.name!r} names a tool this request did not "
+            "offer "
             f"(offered: {sorted(offered) or 'none'})",
             headers={"x-should-retry": "false"},
         )
@@ -205,7 +237,8 @@ def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
         except jsonschema.ValidationError as err:
             raise ApiError(
                 500,
-                f"lessonkit: the scripted input for tool {call.name!r} does not match its input_schema: {err.message}",
+                f"lessonkit: the scripted input for tool {call.name!r} does not match its "
+                f"input_schema: {err.message}",
                 headers={"x-should-retry": "false"},
             ) from None
 
@@ -223,7 +256,9 @@ def _json_pieces(value: dict[str, Any]) -> tuple[str, ...]:
     return tuple(p for i, p in enumerate(pieces) if p or i == 0)
 
 
-def _cut_text(text: str, budget: int, stops: list[str]) -> tuple[tuple[str, ...], str | None, str | None]:
+def _cut_text(
+    text: str, budget: int, stops: list[str]
+) -> tuple[tuple[str, ...], str | None, str | None]:
     """Apply stop sequences and the token budget; returns pieces, stop reason, matched sequence."""
     hits = [(text.find(s), s) for s in stops if s in text]
     sequence = min(hits)[1] if hits else None
@@ -243,15 +278,14 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         reply = Reply(stop_reason="refusal")
     if reply is None:
         forced = _forced_tool(body)
-        calls = (ToolCall(forced["name"], _example_value(forced.get("input_schema", {}))),) if forced else ()
         output_schema = _output_schema(body)
-        if calls:
-            text = None
-        elif output_schema is not None:  # structured outputs: the answer is JSON matching the schema
-            text = json.dumps(_example_value(output_schema))
+        if forced:
+            example = _example_value(forced.get("input_schema", {}))
+            reply = Reply(tool_calls=(ToolCall(forced["name"], example),))
+        elif output_schema is not None:  # structured outputs: JSON that matches the schema
+            reply = Reply(text=json.dumps(_example_value(output_schema)))
         else:
-            text = default_text(body)
-        reply = Reply(text=text, tool_calls=calls)
+            reply = Reply(text=default_text(body))
     for call in reply.tool_calls:
         _check_tool_call(call, body)
 
@@ -272,7 +306,9 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
                 stop_reason = "max_tokens"
                 break
             used += cost
-            blocks.append(Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input)))
+            blocks.append(
+                Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input))
+            )
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"
     if stop_reason == "max_tokens":  # the API stops *because* the budget is spent
@@ -281,7 +317,11 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         sequence = stops[0]  # a scripted stop_sequence still names the sequence that matched
     details = None
     if stop_reason == "refusal":
-        details = {"type": "refusal", "category": reply.refusal_category, "explanation": reply.explanation}
+        details = {
+            "type": "refusal",
+            "category": reply.refusal_category,
+            "explanation": reply.explanation,
+        }
         if not blocks:  # refused before any output: the API reports 0 output tokens
             return Generation((), stop_reason, None, details, 0)
     return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1))

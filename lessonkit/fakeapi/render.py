@@ -25,7 +25,12 @@ def usage(input_tokens: int, output_tokens: int, service_tier: str = "standard")
 
 
 def message(
-    gen: Generation, *, message_id: str, model: str, input_tokens: int, service_tier: str = "standard"
+    gen: Generation,
+    *,
+    message_id: str,
+    model: str,
+    input_tokens: int,
+    service_tier: str = "standard",
 ) -> dict[str, Any]:
     """The full, non-streamed Message object."""
     return {

@@ -43,14 +43,18 @@ def _tool_calls(tool_use: Any) -> tuple[ToolCall, ...]:
         return ()
     items = [tool_use] if isinstance(tool_use, Mapping | ToolCall) else tool_use
     if not isinstance(items, Sequence) or isinstance(items, str):
-        raise TypeError("tool_use= takes a dict like {'name': 'get_weather', 'input': {...}} or a list of them")
+        raise TypeError(
+            "tool_use= takes a dict like {'name': 'get_weather', 'input': {...}} or a list of them"
+        )
     calls = []
     for item in items:
         if isinstance(item, ToolCall):
             calls.append(item)
             continue
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise TypeError(f"each tool_use needs a 'name' string and an 'input' dict, got {item!r}")
+            raise TypeError(
+                f"each tool_use needs a 'name' string and an 'input' dict, got {item!r}"
+            )
         tool_input = item.get("input", {})
         if not isinstance(tool_input, Mapping):
             raise TypeError(f"tool_use input must be a dict, got {type(tool_input).__name__}")
@@ -70,11 +74,17 @@ def make_reply(
     if text is not None and not isinstance(text, str):
         raise TypeError(f"text= must be a string, got {type(text).__name__}")
     if stop_reason is not None and stop_reason not in STOP_REASONS:
-        raise ValueError(f"stop_reason={stop_reason!r} is not one the SDK knows; use one of {STOP_REASONS}")
+        raise ValueError(
+            f"stop_reason={stop_reason!r} is not one the SDK knows; use one of {STOP_REASONS}"
+        )
     if category not in REFUSAL_CATEGORIES:
-        raise ValueError(f"category={category!r} is not a refusal category; use one of {REFUSAL_CATEGORIES}")
+        raise ValueError(
+            f"category={category!r} is not a refusal category; use one of {REFUSAL_CATEGORIES}"
+        )
     if (category or explanation) and stop_reason not in (None, "refusal"):
-        raise ValueError("category= and explanation= describe a refusal; pass stop_reason='refusal' or drop them")
+        raise ValueError(
+            "category= and explanation= describe a refusal; pass stop_reason='refusal' or drop them"
+        )
     calls = _tool_calls(tool_use)
     if stop_reason == "tool_use" and not calls:
         raise ValueError("stop_reason='tool_use' needs tool_use={'name': ..., 'input': {...}}")

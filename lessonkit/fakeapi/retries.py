@@ -58,17 +58,24 @@ class Wait:
         return self.attempt is not None
 
 
-def call_id(
+def continued_call(
     previous: Sequence[Attempt], method: str, path: str, body: Any, retry_count: int
-) -> str:
-    """The logical call a new attempt belongs to (a fresh id for a first attempt)."""
+) -> str | None:
+    """The id of the logical call a new attempt continues, or None for a first attempt.
+
+    Walks back from the newest request only as far as the call it continues,
+    so recording stays cheap however long the log grows.
+    """
     if retry_count > 0:
-        continued = {r.call_id for r in previous if r.retry_count >= retry_count}
+        continued: set[str] = set()  # calls that already have an attempt this late
         for earlier in reversed(previous):
+            if earlier.retry_count >= retry_count:
+                continued.add(earlier.call_id)
+                continue
             same = (earlier.method, earlier.path, earlier.json) == (method, path, body)
             if same and earlier.retry_count == retry_count - 1 and earlier.call_id not in continued:
                 return earlier.call_id
-    return f"call_{len({r.call_id for r in previous}) + 1}"
+    return None
 
 
 def header_reason(headers: Mapping[str, str]) -> str:

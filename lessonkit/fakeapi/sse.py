@@ -36,7 +36,9 @@ def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
     yield {"type": "content_block_stop", "index": index}
 
 
-def events(gen: Generation, *, message_id: str, model: str, input_tokens: int) -> Iterator[dict[str, Any]]:
+def events(
+    gen: Generation, *, message_id: str, model: str, input_tokens: int
+) -> Iterator[dict[str, Any]]:
     """Every event of the stream, as dicts."""
     start_usage = usage(input_tokens, 1)
     yield {
@@ -55,10 +57,18 @@ def events(gen: Generation, *, message_id: str, model: str, input_tokens: int) -
     }
     for index, block in enumerate(gen.blocks):
         yield from _block_events(index, block)
-    final_usage = {k: v for k, v in usage(input_tokens, gen.output_tokens).items() if k not in ("cache_creation", "service_tier", "inference_geo")}
+    final_usage = {
+        k: v
+        for k, v in usage(input_tokens, gen.output_tokens).items()
+        if k not in ("cache_creation", "service_tier", "inference_geo")
+    }
     yield {
         "type": "message_delta",
-        "delta": {"stop_reason": gen.stop_reason, "stop_sequence": gen.stop_sequence, "stop_details": gen.stop_details},
+        "delta": {
+            "stop_reason": gen.stop_reason,
+            "stop_sequence": gen.stop_sequence,
+            "stop_details": gen.stop_details,
+        },
         "usage": final_usage,
     }
     yield {"type": "message_stop"}
@@ -66,4 +76,8 @@ def events(gen: Generation, *, message_id: str, model: str, input_tokens: int) -
 
 def error_event(error_type: str, message: str, request_id: str | None) -> dict[str, Any]:
     """The ``error`` event the API sends when a stream fails after its 200."""
-    return {"type": "error", "error": {"details": None, "type": error_type, "message": message}, "request_id": request_id}
+    return {
+        "type": "error",
+        "error": {"details": None, "type": error_type, "message": message},
+        "request_id": request_id,
+    }

@@ -15,7 +15,13 @@ from . import schema
 from .errors import ApiError, invalid, not_found
 
 #: Largest ``max_tokens`` per model family (output-token ceilings from the model docs).
-MAX_OUTPUT_TOKENS = {"haiku": 64_000, "sonnet": 64_000, "opus": 128_000, "fable": 128_000, "mythos": 128_000}
+MAX_OUTPUT_TOKENS = {
+    "haiku": 64_000,
+    "sonnet": 64_000,
+    "opus": 128_000,
+    "fable": 128_000,
+    "mythos": 128_000,
+}
 #: Messages API request size limit (32 MB) — bigger bodies get a 413 before validation.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_MESSAGES = 100_000
@@ -74,12 +80,15 @@ def check_max_tokens(body: dict[str, Any], model: str) -> int:
 
 def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
     if not isinstance(block, dict):
-        raise invalid(f"{where}: Input should be a valid dictionary or object to extract fields from")
+        raise invalid(
+            f"{where}: Input should be a valid dictionary or object to extract fields from"
+        )
     kind = block.get("type")
     if kind not in tags:
         expected = ", ".join(f"'{t}'" for t in tags)
         raise invalid(
-            f"{where}: Input tag '{kind}' found using 'type' does not match any of the expected tags: {expected}"
+            f"{where}: Input tag '{kind}' found using 'type' does not match any of the expected "
+            f"tags: {expected}"
         )
     if kind == "text":
         if not isinstance(block.get("text"), str):
@@ -139,14 +148,19 @@ def _check_turn_order(messages: list[dict[str, Any]]) -> None:
     for i, message in enumerate(messages):
         if message["role"] == "system" and messages[i - 1]["role"] != "user":
             raise invalid(f"messages.{i}: a system message must immediately follow a user turn")
-        pending = _tool_ids(message["content"], "tool_use", "id") if message["role"] == "assistant" else []
+        pending = (
+            _tool_ids(message["content"], "tool_use", "id")
+            if message["role"] == "assistant"
+            else []
+        )
         if pending and i + 1 < len(messages):
             answered = set(_tool_ids(messages[i + 1]["content"], "tool_result", "tool_use_id"))
             missing = [t for t in pending if t not in answered]
             if missing:
                 raise invalid(
-                    "messages.{}: `tool_use` ids were found without `tool_result` blocks immediately "
-                    "after: {}. Each `tool_use` block must have a corresponding `tool_result` block "
+                    "messages.{}: `tool_use` ids were found without `tool_result` blocks "
+                    "immediately after: {}. Each `tool_use` block must have a corresponding "
+                    "`tool_result` block "
                     "in the next message.".format(i + 1, ", ".join(missing))
                 )
         if message["role"] == "user":
@@ -160,7 +174,8 @@ def _check_turn_order(messages: list[dict[str, Any]]) -> None:
                 if tool_use_id not in offered:
                     raise invalid(
                         f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` "
-                        f"blocks: {tool_use_id}. Each `tool_result` block must have a corresponding "
+                        f"blocks: {tool_use_id}. Each `tool_result` block must have a "
+                        "corresponding "
                         "`tool_use` block in the previous message."
                     )
 
@@ -184,7 +199,9 @@ def check_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
             raise invalid(f"tools.{i}: Input should be a valid dictionary")
         name = tool.get("name")
         if not isinstance(name, str) or not _TOOL_NAME.match(name):
-            raise invalid(f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+            raise invalid(
+                f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'"
+            )
         if name in names:
             raise invalid("tools: Tool names must be unique.")
         names.add(name)

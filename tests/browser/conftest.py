@@ -1,4 +1,4 @@
-"""Registers the ``browser`` marker (until pyproject.toml lists it) and skips without chromium."""
+"""Registers the ``browser`` marker here, so this folder works before pyproject.toml lists it."""
 
 from __future__ import annotations
 

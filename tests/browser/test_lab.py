@@ -50,8 +50,26 @@ CELLS = [
 ]
 
 
-def _chromium() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+#: The notebook is the current widget and its kernel is connected and idle.
+KERNEL_READY = """() => {
+  const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = widget && widget.sessionContext && widget.sessionContext.session
+    && widget.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium (never a Playwright download); skips, saying why, without it."""
+    pytest.importorskip(
+        "playwright.sync_api", reason="pip install playwright (never `playwright install`)"
+    )
+    for candidate in (
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     pytest.skip("no Chromium: `apt-get install -y chromium` to run the browser check")
@@ -69,8 +87,13 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """JupyterLab on 127.0.0.1 serving a tiny notebook; yields (base URL, token)."""
     notebook = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]  # type: ignore[no-untyped-call]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, tmp_path / "widgets.ipynb")  # type: ignore[no-untyped-call]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    course = tmp_path / "course"
+    course.mkdir()
+    nbformat.write(notebook, course / "widgets.ipynb")  # type: ignore[no-untyped-call]
+    quiet = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    quiet.mkdir(parents=True)  # no "get Jupyter news?" toast over the screenshot
+    (quiet / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port, token = _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -82,12 +105,12 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
     argv = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
     log = (tmp_path / "lab.log").open("w")
-    server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=course)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, token, server, tmp_path / "lab.log")
@@ -108,7 +131,8 @@ def _wait_until_up(base: str, token: str, server: subprocess.Popen[bytes], log: 
         if server.poll() is not None:
             pytest.fail(f"JupyterLab exited:\n{log.read_text()[-3000:]}")
         try:
-            if httpx.get(f"{base}/api/status", params={"token": token}, timeout=2).status_code == 200:
+            status = httpx.get(f"{base}/api/status", params={"token": token}, timeout=2)
+            if status.status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -116,36 +140,39 @@ def _wait_until_up(base: str, token: str, server: subprocess.Popen[bytes], log: 
     pytest.fail(f"JupyterLab did not start in 90 s:\n{log.read_text()[-3000:]}")
 
 
-def test_widgets_render_and_cells_run(lab: tuple[str, str]) -> None:
-    executable = _chromium()
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="pip install playwright (never `playwright install`)"
-    )
+def test_widgets_render_and_cells_run(chromium: str, lab: tuple[str, str]) -> None:
+    from playwright import sync_api
+
     base, token = lab
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(90_000)
             page.goto(f"{base}/lab/tree/widgets.ipynb?token={token}")
             page.wait_for_selector(".jp-Notebook .jp-Cell")
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands")
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.wait_for_function(KERNEL_READY)
+            # Fire and forget: the command's promise outlives the run.
+            page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
                 ".every(p => /\\[\\d+\\]/.test(p.textContent))"
             )
-            slider = page.wait_for_selector(".jupyter-widgets.widget-slider")
+            try:
+                page.wait_for_selector(".jupyter-widgets.widget-slider", timeout=20_000)
+                slider = True
+            except sync_api.TimeoutError:
+                slider = False
             page.screenshot(path=str(ARTIFACTS / "lab-widgets.png"), full_page=True)
-            outputs = page.inner_text(".jp-Notebook")
+            texts = "els => els.map(e => e.innerText)"
+            outputs = "\n".join(page.eval_on_selector_all(".jp-OutputArea-output", texts))
             errors = page.query_selector_all(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
             )
         finally:
             browser.close()
-    assert slider is not None
     assert "IntSlider(value=" not in outputs, "the widget fell back to its text repr"
+    assert slider, f"no slider widget (ipywidgets front end missing?); outputs:\n{outputs}"
     assert "hello from the browser test end_turn" in outputs
     assert "Traceback" not in outputs and not errors, outputs

@@ -1,4 +1,7 @@
-"""exercises/04_retries.ipynb: solutions pass, stubs are not attempted, each misconception is named."""
+"""exercises/04_retries.ipynb: the contract of every exercise module.
+
+Solutions pass, stubs are not attempted, each misconception is named by its wrong answer.
+"""
 
 from __future__ import annotations
 

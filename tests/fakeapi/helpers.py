@@ -22,7 +22,12 @@ WEATHER_TOOL: dict[str, Any] = {
 
 def ask(text: str = "Hi", **extra: Any) -> dict[str, Any]:
     """Keyword arguments for ``messages.create`` with one user turn."""
-    return {"model": models.DEFAULT, "max_tokens": 200, "messages": [{"role": "user", "content": text}], **extra}
+    return {
+        "model": models.DEFAULT,
+        "max_tokens": 200,
+        "messages": [{"role": "user", "content": text}],
+        **extra,
+    }
 
 
 def body(**fields: Any) -> dict[str, Any]:

@@ -25,13 +25,18 @@ SEARCH_TOOL: dict[str, Any] = {
     "description": "Search the docs.",
     "input_schema": {
         "type": "object",
-        "properties": {"query": {"type": "string", "minLength": 3}, "limit": {"type": "integer", "minimum": 5}},
+        "properties": {
+            "query": {"type": "string", "minLength": 3},
+            "limit": {"type": "integer", "minimum": 5},
+        },
         "required": ["query", "limit"],
     },
 }
 
 
-def _create_and_stream(client: anthropic.Anthropic, request: dict[str, Any]) -> tuple[Message, Message, str]:
+def _create_and_stream(
+    client: anthropic.Anthropic, request: dict[str, Any]
+) -> tuple[Message, Message, str]:
     """The same request answered once as JSON and once as a stream (script two replies first)."""
     created = client.messages.create(**request)
     with client.messages.stream(**request) as stream:
@@ -45,7 +50,9 @@ def _same_answer(created: Message, streamed: Message) -> None:
 
     def without_ids(message: Message) -> dict[str, Any]:
         dumped = message.model_dump(exclude={"id"})
-        dumped["content"] = [{k: v for k, v in block.items() if k != "id"} for block in dumped["content"]]
+        dumped["content"] = [
+            {k: v for k, v in block.items() if k != "id"} for block in dumped["content"]
+        ]
         return dumped
 
     assert without_ids(streamed) == without_ids(created)
@@ -57,7 +64,9 @@ def _same_answer(created: Message, streamed: Message) -> None:
 @pytest.mark.parametrize("max_tokens", [1, 2, 5, 17])
 def test_max_tokens_truncates(client: anthropic.Anthropic, max_tokens: int) -> None:
     full = client.messages.create(**ask("Tell me about rate limits")).content[0].text  # type: ignore[union-attr]
-    created, streamed, text = _create_and_stream(client, ask("Tell me about rate limits", max_tokens=max_tokens))
+    created, streamed, text = _create_and_stream(
+        client, ask("Tell me about rate limits", max_tokens=max_tokens)
+    )
     _same_answer(created, streamed)
     assert created.stop_reason == "max_tokens"
     assert created.stop_sequence is None
@@ -83,7 +92,12 @@ def test_max_tokens_leaves_short_answers_alone(client: anthropic.Anthropic, api:
     ],
 )
 def test_stop_sequences(
-    client: anthropic.Anthropic, api: FakeAPI, stops: list[str], text: str, expected_text: str, expected_sequence: str | None
+    client: anthropic.Anthropic,
+    api: FakeAPI,
+    stops: list[str],
+    text: str,
+    expected_text: str,
+    expected_sequence: str | None,
 ) -> None:
     api.reply(text, times=2)
     created, streamed, streamed_text = _create_and_stream(client, ask(stop_sequences=stops))
@@ -93,10 +107,16 @@ def test_stop_sequences(
     assert created.stop_reason == ("stop_sequence" if expected_sequence else "end_turn")
 
 
-def test_max_tokens_wins_over_a_later_stop_sequence(client: anthropic.Anthropic, api: FakeAPI) -> None:
+def test_max_tokens_wins_over_a_later_stop_sequence(
+    client: anthropic.Anthropic, api: FakeAPI
+) -> None:
     api.reply("one two three four five STOP six")
     message = client.messages.create(**ask(max_tokens=2, stop_sequences=["STOP"]))
-    assert (message.stop_reason, message.stop_sequence, message.usage.output_tokens) == ("max_tokens", None, 2)
+    assert (message.stop_reason, message.stop_sequence, message.usage.output_tokens) == (
+        "max_tokens",
+        None,
+        2,
+    )
 
 
 # --- tools ---------------------------------------------------------------------------------
@@ -105,12 +125,21 @@ def test_max_tokens_wins_over_a_later_stop_sequence(client: anthropic.Anthropic,
 @pytest.mark.parametrize(
     ("tool_use", "fragment"),
     [
-        ({"name": "get_weather", "input": {"city": 5}}, "the scripted input for tool 'get_weather' does not match its "
-         "input_schema: 5 is not of type 'string'"),
+        (
+            {"name": "get_weather", "input": {"city": 5}},
+            "the scripted input for tool 'get_weather' does not match its "
+            "input_schema: 5 is not of type 'string'",
+        ),
         ({"name": "get_weather", "input": {}}, "'city' is a required property"),
-        ({"name": "get_weather", "input": {"city": "Oslo", "unit": "kelvin"}}, "'kelvin' is not one of"),
-        ({"name": "launch_rocket", "input": {}}, "the scripted tool_use 'launch_rocket' names a tool this request did "
-         "not offer (offered: ['get_weather'])"),
+        (
+            {"name": "get_weather", "input": {"city": "Oslo", "unit": "kelvin"}},
+            "'kelvin' is not one of",
+        ),
+        (
+            {"name": "launch_rocket", "input": {}},
+            "the scripted tool_use 'launch_rocket' names a tool this request did "
+            "not offer (offered: ['get_weather'])",
+        ),
     ],
     ids=["wrong-type", "missing-required", "not-in-enum", "unknown-tool"],
 )
@@ -145,7 +174,9 @@ def test_default_tool_use(
     client: anthropic.Anthropic, tool_choice: dict[str, Any], prompt: str, expected_tool: str | None
 ) -> None:
     tools = [WEATHER_TOOL, SEARCH_TOOL]
-    created, streamed, _ = _create_and_stream(client, ask(prompt, tools=tools, tool_choice=tool_choice))
+    created, streamed, _ = _create_and_stream(
+        client, ask(prompt, tools=tools, tool_choice=tool_choice)
+    )
     _same_answer(created, streamed)
     if expected_tool is None:
         assert created.stop_reason == "end_turn" and created.content[0].type == "text"
@@ -167,7 +198,12 @@ def test_tool_result_round_trip(client: anthropic.Anthropic, api: FakeAPI) -> No
     follow_up = [
         *request["messages"],
         {"role": "assistant", "content": [block.to_dict() for block in first.content]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "4 degrees, rain"}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": call.id, "content": "4 degrees, rain"}
+            ],
+        },
     ]
     created, streamed, text = _create_and_stream(client, {**request, "messages": follow_up})
     _same_answer(created, streamed)
@@ -177,9 +213,14 @@ def test_tool_result_round_trip(client: anthropic.Anthropic, api: FakeAPI) -> No
 
 
 def test_parallel_tool_calls(client: anthropic.Anthropic, api: FakeAPI) -> None:
-    calls = [{"name": "get_weather", "input": {"city": "Oslo"}}, {"name": "get_weather", "input": {"city": "Rome"}}]
+    calls = [
+        {"name": "get_weather", "input": {"city": "Oslo"}},
+        {"name": "get_weather", "input": {"city": "Rome"}},
+    ]
     api.reply("Checking both.", tool_use=calls, times=2)
-    created, streamed, text = _create_and_stream(client, ask("Oslo and Rome?", tools=[WEATHER_TOOL]))
+    created, streamed, text = _create_and_stream(
+        client, ask("Oslo and Rome?", tools=[WEATHER_TOOL])
+    )
     _same_answer(created, streamed)
     assert [b.type for b in created.content] == ["text", "tool_use", "tool_use"]
     assert [b.input["city"] for b in created.content if b.type == "tool_use"] == ["Oslo", "Rome"]
@@ -188,7 +229,9 @@ def test_parallel_tool_calls(client: anthropic.Anthropic, api: FakeAPI) -> None:
 
 
 def test_tool_use_that_does_not_fit_max_tokens_is_cut(client: anthropic.Anthropic) -> None:
-    message = client.messages.create(**ask("Hi", max_tokens=2, tools=[WEATHER_TOOL], tool_choice={"type": "any"}))
+    message = client.messages.create(
+        **ask("Hi", max_tokens=2, tools=[WEATHER_TOOL], tool_choice={"type": "any"})
+    )
     assert message.stop_reason == "max_tokens"
     assert message.usage.output_tokens == 2
     assert all(b.type != "tool_use" for b in message.content)
@@ -197,7 +240,9 @@ def test_tool_use_that_does_not_fit_max_tokens_is_cut(client: anthropic.Anthropi
 # --- refusals ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("category", ["cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms", None])
+@pytest.mark.parametrize(
+    "category", ["cyber", "bio", "frontier_llm", "reasoning_extraction", "general_harms", None]
+)
 def test_scripted_refusal(client: anthropic.Anthropic, api: FakeAPI, category: str | None) -> None:
     api.reply(stop_reason="refusal", category=category, times=2)
     created, streamed, text = _create_and_stream(client, ask())
@@ -208,12 +253,20 @@ def test_scripted_refusal(client: anthropic.Anthropic, api: FakeAPI, category: s
     assert created.usage.output_tokens == 0  # refused before any output (docs example)
 
 
-def test_refusal_with_explanation_implies_refusal(client: anthropic.Anthropic, api: FakeAPI) -> None:
-    api.reply(category="cyber", explanation="This request was declined because it could enable cyber harm.")
+def test_refusal_with_explanation_implies_refusal(
+    client: anthropic.Anthropic, api: FakeAPI
+) -> None:
+    api.reply(
+        category="cyber",
+        explanation="This request was declined because it could enable cyber harm.",
+    )
     message = client.messages.create(**ask())
     assert message.stop_reason == "refusal"
     assert message.stop_details is not None
-    assert message.stop_details.explanation == "This request was declined because it could enable cyber harm."
+    assert (
+        message.stop_details.explanation
+        == "This request was declined because it could enable cyber harm."
+    )
 
 
 def test_refusal_after_partial_output(client: anthropic.Anthropic, api: FakeAPI) -> None:
@@ -224,7 +277,9 @@ def test_refusal_after_partial_output(client: anthropic.Anthropic, api: FakeAPI)
 
 
 def test_magic_string_refuses(client: anthropic.Anthropic) -> None:
-    created, streamed, text = _create_and_stream(client, ask(f"Please {fake_model.REFUSAL_TRIGGER}"))
+    created, streamed, text = _create_and_stream(
+        client, ask(f"Please {fake_model.REFUSAL_TRIGGER}")
+    )
     _same_answer(created, streamed)
     assert created.stop_reason == "refusal" and text == ""
     assert created.stop_details is not None
@@ -250,16 +305,22 @@ SCRIPTS: dict[str, dict[str, Any]] = {
     "tool_use": {"tool_use": {"name": "get_weather", "input": {"city": "Oslo"}}},
     "pause_turn": {"text": "Searching the web", "stop_reason": "pause_turn"},
     "refusal": {"stop_reason": "refusal", "category": "cyber"},
-    "model_context_window_exceeded": {"text": "The context is full", "stop_reason": "model_context_window_exceeded"},
+    "model_context_window_exceeded": {
+        "text": "The context is full",
+        "stop_reason": "model_context_window_exceeded",
+    },
 }
 
 
 @pytest.mark.parametrize("stop_reason", typing.get_args(StopReason))
-def test_every_stop_reason_round_trips(client: anthropic.Anthropic, api: FakeAPI, stop_reason: str) -> None:
+def test_every_stop_reason_round_trips(
+    client: anthropic.Anthropic, api: FakeAPI, stop_reason: str
+) -> None:
     if stop_reason not in SCRIPTS:
         pytest.fail(
-            f"anthropic.types.StopReason has a new value {stop_reason!r}: add a way to script it to SCRIPTS in "
-            f"{__file__}, and check lessonkit.fakeapi (replies.py, model.py, sse.py) renders it as the API does"
+            f"anthropic.types.StopReason has a new value {stop_reason!r}: add a way to script it "
+            f"to SCRIPTS in {__file__}, and check lessonkit.fakeapi (replies.py, model.py, sse.py) "
+            "renders it as the API does"
         )
     api.reply(**SCRIPTS[stop_reason], times=2)
     request = ask(tools=[WEATHER_TOOL], stop_sequences=["END"], max_tokens=40)
@@ -273,7 +334,9 @@ def test_every_stop_reason_round_trips(client: anthropic.Anthropic, api: FakeAPI
 
 
 def test_scripts_cover_exactly_the_sdk_stop_reasons() -> None:
-    assert set(SCRIPTS) == set(typing.get_args(StopReason)), "update SCRIPTS to the SDK's StopReason values"
+    assert set(SCRIPTS) == set(typing.get_args(StopReason)), (
+        "update SCRIPTS to the SDK's StopReason values"
+    )
 
 
 # --- streamed == non-streamed; count_tokens == usage.input_tokens ---------------------------
@@ -300,7 +363,7 @@ def test_streamed_text_equals_created_text(client: anthropic.Anthropic, prompt: 
     "tool_input",
     [
         {"city": "Oslo"},
-        {"city": "São Paulo, \"quoted\", comma", "unit": "celsius"},
+        {"city": 'São Paulo, "quoted", comma', "unit": "celsius"},
         {"city": "x", "nested": {"a": [1, 2, {"b": None}], "c": 1.5, "d": True}},
     ],
     ids=["simple", "escapes", "nested"],
@@ -308,7 +371,10 @@ def test_streamed_text_equals_created_text(client: anthropic.Anthropic, prompt: 
 def test_streamed_tool_input_equals_created_input(
     client: anthropic.Anthropic, api: FakeAPI, tool_input: dict[str, Any]
 ) -> None:
-    tool = {**WEATHER_TOOL, "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
+    tool = {
+        **WEATHER_TOOL,
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+    }
     api.reply(tool_use={"name": "get_weather", "input": tool_input}, times=2)
     request = ask("Weather?", tools=[tool])
     created = client.messages.create(**request)
@@ -320,28 +386,55 @@ def test_streamed_tool_input_equals_created_input(
 
 COUNT_CASES: dict[str, dict[str, Any]] = {
     "one-turn": {"messages": [{"role": "user", "content": "Hi"}]},
-    "system-string": {"system": "You are terse.", "messages": [{"role": "user", "content": "Hi there"}]},
+    "system-string": {
+        "system": "You are terse.",
+        "messages": [{"role": "user", "content": "Hi there"}],
+    },
     "system-blocks": {
-        "system": [{"type": "text", "text": "You are terse."}, {"type": "text", "text": "Answer in French."}],
+        "system": [
+            {"type": "text", "text": "You are terse."},
+            {"type": "text", "text": "Answer in French."},
+        ],
         "messages": [{"role": "user", "content": "Hi there"}],
     },
     "multi-turn": {
         "messages": [
             {"role": "user", "content": "Hi"},
             {"role": "assistant", "content": "Hello! How can I help?"},
-            {"role": "user", "content": [{"type": "text", "text": "Tell me"}, {"type": "text", "text": "a story"}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Tell me"},
+                    {"type": "text", "text": "a story"},
+                ],
+            },
         ]
     },
     "tools-and-results": {
         "tools": [WEATHER_TOOL],
         "messages": [
             {"role": "user", "content": "Weather in Oslo?"},
-            {"role": "assistant", "content": [
-                {"type": "tool_use", "id": "toolu_011CAAAAAAAAAAAAAAAAAAAA", "name": "get_weather", "input": {"city": "Oslo"}}
-            ]},
-            {"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": "toolu_011CAAAAAAAAAAAAAAAAAAAA", "content": "4 degrees"}
-            ]},
+            {
+                "role": "assistant",
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_011CAAAAAAAAAAAAAAAAAAAA",
+                        "name": "get_weather",
+                        "input": {"city": "Oslo"},
+                    }
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_011CAAAAAAAAAAAAAAAAAAAA",
+                        "content": "4 degrees",
+                    }
+                ],
+            },
         ],
     },
 }
@@ -357,7 +450,9 @@ def test_count_tokens_matches_usage(client: anthropic.Anthropic, case: dict[str,
 
 
 def test_more_input_means_more_tokens(client: anthropic.Anthropic) -> None:
-    short = client.messages.count_tokens(model=models.DEFAULT, messages=[{"role": "user", "content": "Hi"}])
+    short = client.messages.count_tokens(
+        model=models.DEFAULT, messages=[{"role": "user", "content": "Hi"}]
+    )
     longer = client.messages.count_tokens(
         model=models.DEFAULT, messages=[{"role": "user", "content": "Hi " * 50}], system="Be terse."
     )

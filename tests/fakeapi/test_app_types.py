@@ -35,7 +35,8 @@ REQUEST_ID = re.compile(r"^req_011C[1-9A-HJ-NP-Za-km-z]{20}$")
 MESSAGE_ID = re.compile(r"^msg_011C[1-9A-HJ-NP-Za-km-z]{20}$")
 #: The raw event sequence of a one-text-block stream, after the SDK drops ``ping``.
 TEXT_STREAM = re.compile(
-    r"^message_start content_block_start( content_block_delta)+ content_block_stop message_delta message_stop$"
+    r"^message_start content_block_start( content_block_delta)+ content_block_stop"
+    r" message_delta message_stop$"
 )
 
 
@@ -56,7 +57,9 @@ def test_create_returns_a_full_message(client: anthropic.Anthropic, api: FakeAPI
     assert api.last.response == json.loads(message.to_json())
 
 
-def test_request_id_comes_from_the_response_header(client: anthropic.Anthropic, api: FakeAPI) -> None:
+def test_request_id_comes_from_the_response_header(
+    client: anthropic.Anthropic, api: FakeAPI
+) -> None:
     raw = client.messages.with_raw_response.create(**ask())
     message = raw.parse()
     assert REQUEST_ID.match(raw.headers["request-id"])
@@ -69,15 +72,24 @@ def test_stream_events_parse_in_order(client: anthropic.Anthropic, api: FakeAPI)
     with client.messages.stream(**ask("Tell me about streaming")) as stream:
         events = list(stream)
         final = stream.get_final_message()
-    raw = [e for e in events if e.type not in ("text", "input_json", "citation", "thinking", "signature")]
+    raw = [
+        e
+        for e in events
+        if e.type not in ("text", "input_json", "citation", "thinking", "signature")
+    ]
     assert TEXT_STREAM.match(" ".join(e.type for e in raw)), [e.type for e in raw]
     assert isinstance(raw[0], RawMessageStartEvent)
     assert raw[0].message.stop_reason is None and raw[0].message.content == []
     assert isinstance(raw[1], RawContentBlockStartEvent) and raw[1].content_block.type == "text"
-    assert all(isinstance(e, RawContentBlockDeltaEvent) and e.delta.type == "text_delta" for e in raw[2:-3])
+    assert all(
+        isinstance(e, RawContentBlockDeltaEvent) and e.delta.type == "text_delta" for e in raw[2:-3]
+    )
     assert isinstance(raw[-3], RawContentBlockStopEvent)
     assert isinstance(raw[-2], RawMessageDeltaEvent)
-    assert raw[-2].delta.stop_reason == "end_turn" and raw[-2].usage.output_tokens == final.usage.output_tokens
+    assert (
+        raw[-2].delta.stop_reason == "end_turn"
+        and raw[-2].usage.output_tokens == final.usage.output_tokens
+    )
     assert isinstance(raw[-1], RawMessageStopEvent)
     # the helper also synthesises one `text` event per text delta, carrying the snapshot
     texts = [e for e in events if e.type == "text"]
@@ -139,12 +151,16 @@ def test_streamed_final_message_equals_created_message(client: anthropic.Anthrop
     with client.messages.stream(**ask("Explain idempotency")) as stream:
         final = stream.get_final_message()
     strip = {"id"}
-    assert created.model_dump(exclude=strip) == Message.model_validate(final.to_dict()).model_dump(exclude=strip)
+    assert created.model_dump(exclude=strip) == Message.model_validate(final.to_dict()).model_dump(
+        exclude=strip
+    )
 
 
 def test_tool_use_parses_in_both_forms(client: anthropic.Anthropic, api: FakeAPI) -> None:
     request = ask("What is the weather in Paris?", tools=[WEATHER_TOOL])
-    api.reply(tool_use={"name": "get_weather", "input": {"city": "Paris", "unit": "celsius"}}, times=2)
+    api.reply(
+        tool_use={"name": "get_weather", "input": {"city": "Paris", "unit": "celsius"}}, times=2
+    )
     message = client.messages.create(**request)
     with client.messages.stream(**request) as stream:
         events = list(stream)
@@ -157,7 +173,10 @@ def test_tool_use_parses_in_both_forms(client: anthropic.Anthropic, api: FakeAPI
         assert result.stop_reason == "tool_use"
     deltas = [e.delta for e in events if e.type == "content_block_delta"]
     assert deltas[0].type == "input_json_delta" and deltas[0].partial_json == ""
-    assert json.loads("".join(d.partial_json for d in deltas)) == {"city": "Paris", "unit": "celsius"}  # type: ignore[union-attr]
+    assert json.loads("".join(d.partial_json for d in deltas)) == {
+        "city": "Paris",
+        "unit": "celsius",
+    }  # type: ignore[union-attr]
     starts = [e for e in events if e.type == "content_block_start"]
     assert starts[0].content_block.input == {}  # type: ignore[union-attr]
     assert [e.type for e in events].count("input_json") == len(deltas)
@@ -175,7 +194,9 @@ class Team(pydantic.BaseModel):
 
 
 @pytest.mark.parametrize("output_format", [Person, Team], ids=lambda t: t.__name__)
-def test_structured_output_parses(client: anthropic.Anthropic, api: FakeAPI, output_format: type[pydantic.BaseModel]) -> None:
+def test_structured_output_parses(
+    client: anthropic.Anthropic, api: FakeAPI, output_format: type[pydantic.BaseModel]
+) -> None:
     parsed = client.messages.parse(**ask("Describe a person"), output_format=output_format)
     assert isinstance(parsed, ParsedMessage)
     assert isinstance(parsed.parsed_output, output_format)
@@ -186,7 +207,9 @@ def test_structured_output_parses(client: anthropic.Anthropic, api: FakeAPI, out
     assert final.parsed_output == parsed.parsed_output
 
 
-def test_structured_output_uses_the_scripted_json(client: anthropic.Anthropic, api: FakeAPI) -> None:
+def test_structured_output_uses_the_scripted_json(
+    client: anthropic.Anthropic, api: FakeAPI
+) -> None:
     api.reply(json.dumps({"name": "Ada", "age": 36, "tags": ["math"]}))
     parsed = client.messages.parse(**ask("Who wrote the first program?"), output_format=Person)
     assert parsed.parsed_output == Person(name="Ada", age=36, tags=["math"])

@@ -19,7 +19,12 @@ def test_starts_at_the_fixed_epoch() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "seconds"),
-    [({"seconds": 1.5}, 1.5), ({"minutes": 2}, 120), ({"hours": 1, "minutes": 1, "seconds": 1}, 3661), ({}, 0)],
+    [
+        ({"seconds": 1.5}, 1.5),
+        ({"minutes": 2}, 120),
+        ({"hours": 1, "minutes": 1, "seconds": 1}, 3661),
+        ({}, 0),
+    ],
 )
 def test_advance(kwargs: dict[str, float], seconds: float) -> None:
     clock = VirtualClock()

@@ -34,7 +34,11 @@ def test_pinned_values() -> None:
 def test_id_source_counts_per_kind_and_resets() -> None:
     source = ids.IdSource("s")
     first = [source.next("message"), source.next("request"), source.next("message")]
-    assert first == [ids.make_id("message", 1, "s"), ids.make_id("request", 1, "s"), ids.make_id("message", 2, "s")]
+    assert first == [
+        ids.make_id("message", 1, "s"),
+        ids.make_id("request", 1, "s"),
+        ids.make_id("message", 2, "s"),
+    ]
     source.reset()
     assert source.next("message") == first[0]
 

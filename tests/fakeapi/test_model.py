@@ -30,22 +30,40 @@ def test_same_request_same_output() -> None:
 
 
 def test_default_text_follows_the_prompt() -> None:
-    text = model.default_text(body(messages=[{"role": "user", "content": "Tell me about prompt caching?"}]))
+    text = model.default_text(
+        body(messages=[{"role": "user", "content": "Tell me about prompt caching?"}])
+    )
     assert text.startswith("Prompt caching comes down to a few habits")
-    assert text != model.default_text(body(messages=[{"role": "user", "content": "Tell me about retries"}]))
-    assert model.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith("This comes down")
+    assert text != model.default_text(
+        body(messages=[{"role": "user", "content": "Tell me about retries"}])
+    )
+    assert model.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith(
+        "This comes down"
+    )
 
 
 def test_default_text_reads_block_content_and_skips_assistant_turns() -> None:
-    sent = body(messages=[
-        {"role": "user", "content": [{"type": "text", "text": "Tell me"}, {"type": "text", "text": "about queues"}]},
-        {"role": "assistant", "content": "Sure"},
-    ])
+    sent = body(
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Tell me"},
+                    {"type": "text", "text": "about queues"},
+                ],
+            },
+            {"role": "assistant", "content": "Sure"},
+        ]
+    )
     assert model.default_text(sent).startswith("Queues comes down")
 
 
 def test_default_text_answers_tool_results() -> None:
-    result = {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "4 degrees"}]}
+    result = {
+        "type": "tool_result",
+        "tool_use_id": "t",
+        "content": [{"type": "text", "text": "4 degrees"}],
+    }
     empty = {"type": "tool_result", "tool_use_id": "u", "content": ""}
     sent = body(messages=[{"role": "user", "content": [result, empty]}])
     assert model.default_text(sent) == "Based on the tool result: 4 degrees; (empty)."
@@ -91,7 +109,12 @@ def test_scripted_stop_reason_max_tokens_spends_the_budget() -> None:
 
 
 def test_scripted_stop_sequence_names_the_first_requested_sequence() -> None:
-    assert _generate(make_reply("Hi", stop_reason="stop_sequence"), stop_sequences=["END"]).stop_sequence == "END"
+    assert (
+        _generate(
+            make_reply("Hi", stop_reason="stop_sequence"), stop_sequences=["END"]
+        ).stop_sequence
+        == "END"
+    )
     assert _generate(make_reply("Hi", stop_reason="stop_sequence")).stop_sequence is None
 
 
@@ -108,15 +131,22 @@ def test_refusal_trigger_only_without_a_script() -> None:
 
 
 def test_tool_calls_get_fresh_ids_and_count_tokens() -> None:
-    gen = _generate(make_reply(tool_use=[{"name": "get_weather", "input": {"city": "A"}}] * 2), tools=[WEATHER_TOOL])
+    gen = _generate(
+        make_reply(tool_use=[{"name": "get_weather", "input": {"city": "A"}}] * 2),
+        tools=[WEATHER_TOOL],
+    )
     source = IdSource()
     assert [b.id for b in gen.blocks] == [source.next("tool_use"), source.next("tool_use")]
-    assert gen.output_tokens == 2 * (tokens.count_text("get_weather") + tokens.count_text('{"city": "A"}'))
+    assert gen.output_tokens == 2 * (
+        tokens.count_text("get_weather") + tokens.count_text('{"city": "A"}')
+    )
 
 
 def test_bad_scripted_call_is_a_500_with_no_retry() -> None:
     with pytest.raises(ApiError) as caught:
-        _generate(make_reply(tool_use={"name": "get_weather", "input": {"city": 1}}), tools=[WEATHER_TOOL])
+        _generate(
+            make_reply(tool_use={"name": "get_weather", "input": {"city": 1}}), tools=[WEATHER_TOOL]
+        )
     assert caught.value.status == 500
     assert caught.value.headers == {"x-should-retry": "false"}
     assert caught.value.message.startswith("lessonkit: the scripted input for tool 'get_weather'")
@@ -124,15 +154,44 @@ def test_bad_scripted_call_is_a_500_with_no_retry() -> None:
 
 SCHEMAS: list[dict[str, Any]] = [
     {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}},
-    {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["b"]},
-    {"type": "object", "properties": {"n": {"type": "integer", "minimum": 7}, "x": {"type": "number", "exclusiveMinimum": 2}}},
+    {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
+        "required": ["b"],
+    },
+    {
+        "type": "object",
+        "properties": {
+            "n": {"type": "integer", "minimum": 7},
+            "x": {"type": "number", "exclusiveMinimum": 2},
+        },
+    },
     {"type": "object", "properties": {"s": {"type": "string", "minLength": 10, "maxLength": 12}}},
     {"type": "object", "properties": {"s": {"type": "string", "maxLength": 3}}},
-    {"type": "object", "properties": {"l": {"type": "array", "items": {"type": "boolean"}, "minItems": 2}}},
-    {"type": "object", "properties": {"e": {"enum": ["x", "y"]}, "c": {"const": 4}, "d": {"type": "string", "default": "z"}}},
-    {"type": "object", "properties": {"u": {"anyOf": [{"type": "null"}, {"type": "integer"}]}, "t": {"type": ["null", "string"]}}},
-    {"type": "object", "$defs": {"P": {"type": "object", "properties": {"q": {"type": "boolean"}}}},
-     "properties": {"p": {"$ref": "#/$defs/P"}}},
+    {
+        "type": "object",
+        "properties": {"l": {"type": "array", "items": {"type": "boolean"}, "minItems": 2}},
+    },
+    {
+        "type": "object",
+        "properties": {
+            "e": {"enum": ["x", "y"]},
+            "c": {"const": 4},
+            "d": {"type": "string", "default": "z"},
+        },
+    },
+    {
+        "type": "object",
+        "properties": {
+            "u": {"anyOf": [{"type": "null"}, {"type": "integer"}]},
+            "t": {"type": ["null", "string"]},
+        },
+    },
+    {
+        "type": "object",
+        "$defs": {"P": {"type": "object", "properties": {"q": {"type": "boolean"}}}},
+        "properties": {"p": {"$ref": "#/$defs/P"}},
+    },
     {},
 ]
 
@@ -156,7 +215,10 @@ class Basket(pydantic.BaseModel):
 
 
 def test_example_value_follows_hints_the_sdk_moved_to_descriptions() -> None:
-    """``messages.parse`` sends constraints the API cannot enforce as description text; the model follows them."""
+    """``messages.parse`` sends constraints the API cannot enforce as description text.
+
+    A real model usually follows them; the fake one always does.
+    """
     for output_format in (Order, Basket):
         schema = transform_schema(output_format)
         output_format.model_validate(model._example_value(schema))

@@ -11,8 +11,19 @@ from lessonkit.fakeapi import schema
 
 def test_create_fields_are_the_sdk_params_plus_stream() -> None:
     fields = schema.create_fields()
-    assert fields == frozenset(message_create_params.MessageCreateParamsBase.__annotations__) | {"stream"}
-    assert {"model", "max_tokens", "messages", "system", "tools", "tool_choice", "stop_sequences", "stream"} <= fields
+    assert fields == frozenset(message_create_params.MessageCreateParamsBase.__annotations__) | {
+        "stream"
+    }
+    assert {
+        "model",
+        "max_tokens",
+        "messages",
+        "system",
+        "tools",
+        "tool_choice",
+        "stop_sequences",
+        "stream",
+    } <= fields
     # 2.14 dropped sampling knobs: a body that sends them is refused like the real API does
     assert "temperature" not in fields
 

@@ -12,12 +12,20 @@ from lessonkit.fakeapi import sse
 from lessonkit.fakeapi.model import Block, Generation
 
 
-def _gen(*blocks: Block, stop_reason: str = "end_turn", details: dict[str, Any] | None = None) -> Generation:
+def _gen(
+    *blocks: Block, stop_reason: str = "end_turn", details: dict[str, Any] | None = None
+) -> Generation:
     return Generation(blocks, stop_reason, None, details, 5)
 
 
 TEXT = Block("text", ("Hello", ",", " world"))
-TOOL = Block("tool_use", ("", '{"city": "Oslo",', ' "unit": "celsius"}'), "toolu_1", "get_weather", {"city": "Oslo", "unit": "celsius"})
+TOOL = Block(
+    "tool_use",
+    ("", '{"city": "Oslo",', ' "unit": "celsius"}'),
+    "toolu_1",
+    "get_weather",
+    {"city": "Oslo", "unit": "celsius"},
+)
 REFUSAL = {"type": "refusal", "category": "cyber", "explanation": None}
 
 
@@ -28,12 +36,24 @@ def _events(gen: Generation) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("gen", "types"),
     [
-        (_gen(TEXT), ["message_start", "content_block_start", "ping"] + ["content_block_delta"] * 3
-         + ["content_block_stop", "message_delta", "message_stop"]),
-        (_gen(TEXT, TOOL, stop_reason="tool_use"), ["message_start", "content_block_start", "ping"]
-         + ["content_block_delta"] * 3 + ["content_block_stop", "content_block_start"] + ["content_block_delta"] * 3
-         + ["content_block_stop", "message_delta", "message_stop"]),
-        (_gen(stop_reason="refusal", details=REFUSAL), ["message_start", "message_delta", "message_stop"]),
+        (
+            _gen(TEXT),
+            ["message_start", "content_block_start", "ping"]
+            + ["content_block_delta"] * 3
+            + ["content_block_stop", "message_delta", "message_stop"],
+        ),
+        (
+            _gen(TEXT, TOOL, stop_reason="tool_use"),
+            ["message_start", "content_block_start", "ping"]
+            + ["content_block_delta"] * 3
+            + ["content_block_stop", "content_block_start"]
+            + ["content_block_delta"] * 3
+            + ["content_block_stop", "message_delta", "message_stop"],
+        ),
+        (
+            _gen(stop_reason="refusal", details=REFUSAL),
+            ["message_start", "message_delta", "message_stop"],
+        ),
     ],
     ids=["text", "text+tool", "refusal"],
 )
@@ -47,20 +67,35 @@ def test_event_order(gen: Generation, types: list[str]) -> None:
 def test_message_start_and_delta_payloads() -> None:
     events = _events(_gen(TEXT, stop_reason="refusal", details=REFUSAL))
     start = events[0]["message"]
-    assert (start["id"], start["model"], start["content"], start["stop_reason"]) == ("msg_1", "claude-x", [], None)
+    assert (start["id"], start["model"], start["content"], start["stop_reason"]) == (
+        "msg_1",
+        "claude-x",
+        [],
+        None,
+    )
     assert start["usage"]["input_tokens"] == 9 and start["usage"]["output_tokens"] == 1
     delta = events[-2]
-    assert delta["delta"] == {"stop_reason": "refusal", "stop_sequence": None, "stop_details": REFUSAL}
-    # as in the real 2026 capture: cumulative counts, no service_tier / cache_creation / inference_geo
-    assert delta["usage"] == {"input_tokens": 9, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-                              "output_tokens": 5}
+    assert delta["delta"] == {
+        "stop_reason": "refusal",
+        "stop_sequence": None,
+        "stop_details": REFUSAL,
+    }
+    # as in the real 2026 capture: cumulative counts, no service_tier/cache_creation/inference_geo
+    assert delta["usage"] == {
+        "input_tokens": 9,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 5,
+    }
 
 
 def test_block_payloads() -> None:
     events = _events(_gen(TEXT, TOOL))
     starts = [e["content_block"] for e in events if e["type"] == "content_block_start"]
-    assert starts == [{"type": "text", "text": "", "citations": None},
-                      {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}]
+    assert starts == [
+        {"type": "text", "text": "", "citations": None},
+        {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}},
+    ]
     deltas = [e["delta"] for e in events if e["type"] == "content_block_delta"]
     assert "".join(d["text"] for d in deltas if d["type"] == "text_delta") == TEXT.text
     partial = "".join(d["partial_json"] for d in deltas if d["type"] == "input_json_delta")
@@ -85,12 +120,17 @@ def test_frames_survive_any_chunking() -> None:
 
 
 def test_non_ascii_is_escaped_in_one_line() -> None:
-    frame = sse.frame({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ü\n✓"}})
+    frame = sse.frame(
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ü\n✓"}}
+    )
     assert frame.count(b"\n") == 3 and frame.isascii()
 
 
 def test_error_event() -> None:
     event = sse.error_event("overloaded_error", "Overloaded", "req_1")
-    assert event == {"type": "error", "error": {"details": None, "type": "overloaded_error", "message": "Overloaded"},
-                     "request_id": "req_1"}
+    assert event == {
+        "type": "error",
+        "error": {"details": None, "type": "overloaded_error", "message": "Overloaded"},
+        "request_id": "req_1",
+    }
     assert sse.frame(event).startswith(b"event: error\ndata: {")

@@ -51,21 +51,40 @@ def test_count_input_parts() -> None:
     base = _count()
     assert base == tokens.REQUEST_OVERHEAD + tokens.MESSAGE_OVERHEAD + 1
     assert _count(system="Be terse.") == base + tokens.count_text("Be terse.")
-    assert _count(system=[{"type": "text", "text": "Be terse."}]) == base + tokens.count_text("Be terse.")
+    assert _count(system=[{"type": "text", "text": "Be terse."}]) == base + tokens.count_text(
+        "Be terse."
+    )
     assert _count(tools=[WEATHER_TOOL]) > base
-    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}}
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"},
+    }
     with_image = tokens.count_input({"messages": [{"role": "user", "content": [image]}]})
-    assert with_image == tokens.REQUEST_OVERHEAD + tokens.MESSAGE_OVERHEAD + tokens.count_text("[image] " * 8)
+    assert with_image == tokens.REQUEST_OVERHEAD + tokens.MESSAGE_OVERHEAD + tokens.count_text(
+        "[image] " * 8
+    )
 
 
 def test_count_input_reads_tool_turns() -> None:
     use = {"type": "tool_use", "id": "t", "name": "get_weather", "input": {"city": "Oslo"}}
-    result = {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "4 degrees"}]}
-    body = {"messages": [{"role": "user", "content": "?"}, {"role": "assistant", "content": [use]},
-                         {"role": "user", "content": [result]}]}
+    result = {
+        "type": "tool_result",
+        "tool_use_id": "t",
+        "content": [{"type": "text", "text": "4 degrees"}],
+    }
+    body = {
+        "messages": [
+            {"role": "user", "content": "?"},
+            {"role": "assistant", "content": [use]},
+            {"role": "user", "content": [result]},
+        ]
+    }
     assert tokens.count_input(body) == (
-        tokens.REQUEST_OVERHEAD + 3 * tokens.MESSAGE_OVERHEAD + 1
-        + tokens.count_text('get_weather{"city": "Oslo"}') + tokens.count_text("4 degrees")
+        tokens.REQUEST_OVERHEAD
+        + 3 * tokens.MESSAGE_OVERHEAD
+        + 1
+        + tokens.count_text('get_weather{"city": "Oslo"}')
+        + tokens.count_text("4 degrees")
     )
 
 

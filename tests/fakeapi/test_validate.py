@@ -21,15 +21,25 @@ VALID: dict[str, dict[str, Any]] = {
     "stream": body(stream=True),
     "system-string": body(system="Be terse."),
     "system-blocks": body(system=[{"type": "text", "text": "Be terse."}]),
-    "prefill-empty-assistant": body(messages=[{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]),
-    "consecutive-user-turns": body(messages=[{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]),
-    "tool-round-trip": body(tools=[WEATHER_TOOL], messages=[
-        {"role": "user", "content": "Weather?"}, {"role": "assistant", "content": [USE]},
-        {"role": "user", "content": [RESULT]},
-    ]),
+    "prefill-empty-assistant": body(
+        messages=[{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]
+    ),
+    "consecutive-user-turns": body(
+        messages=[{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
+    ),
+    "tool-round-trip": body(
+        tools=[WEATHER_TOOL],
+        messages=[
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": [USE]},
+            {"role": "user", "content": [RESULT]},
+        ],
+    ),
     "max_tokens-at-ceiling": body(max_tokens=128_000),
     "stop_sequences": body(stop_sequences=["END", "\n\nHuman:"]),
-    "every-sdk-field-name": body(metadata={"user_id": "u1"}, tool_choice={"type": "auto"}, tools=[WEATHER_TOOL]),
+    "every-sdk-field-name": body(
+        metadata={"user_id": "u1"}, tool_choice={"type": "auto"}, tools=[WEATHER_TOOL]
+    ),
 }
 
 
@@ -40,41 +50,96 @@ def test_valid_bodies_pass(sent: dict[str, Any]) -> None:
 
 # id, body, status, message
 INVALID: list[tuple[str, Any, int, str]] = [
-    ("not-an-object", ["x"], 400, "Input should be a valid dictionary or object to extract fields from"),
+    (
+        "not-an-object",
+        ["x"],
+        400,
+        "Input should be a valid dictionary or object to extract fields from",
+    ),
     ("null-body", None, 400, "Input should be a valid dictionary or object to extract fields from"),
     ("model-not-string", body(model=5), 400, "model: Input should be a valid string"),
     ("max_tokens-bool", body(max_tokens=True), 400, "max_tokens: Input should be a valid integer"),
-    ("max_tokens-negative", body(max_tokens=-1), 400, "max_tokens: Input should be greater than or equal to 1"),
+    (
+        "max_tokens-negative",
+        body(max_tokens=-1),
+        400,
+        "max_tokens: Input should be greater than or equal to 1",
+    ),
     ("messages-not-list", body(messages="Hi"), 400, "messages: Input should be a valid list"),
-    ("message-not-object", body(messages=["Hi"]), 400, "messages.0: Input should be a valid dictionary"),
-    ("content-missing", body(messages=[{"role": "user"}]), 400, "messages.0.content: Field required"),
-    ("content-wrong-type", body(messages=[{"role": "user", "content": 5}]), 400,
-     "messages.0.content: Input should be a valid string or list"),
-    ("block-not-object", body(messages=[{"role": "user", "content": ["Hi"]}]), 400,
-     "messages.0.content.0: Input should be a valid dictionary or object to extract fields from"),
-    ("empty-assistant-not-last", body(messages=[
-        {"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}, {"role": "user", "content": "?"}]),
-     400, "messages: text content blocks must be non-empty"),
+    (
+        "message-not-object",
+        body(messages=["Hi"]),
+        400,
+        "messages.0: Input should be a valid dictionary",
+    ),
+    (
+        "content-missing",
+        body(messages=[{"role": "user"}]),
+        400,
+        "messages.0.content: Field required",
+    ),
+    (
+        "content-wrong-type",
+        body(messages=[{"role": "user", "content": 5}]),
+        400,
+        "messages.0.content: Input should be a valid string or list",
+    ),
+    (
+        "block-not-object",
+        body(messages=[{"role": "user", "content": ["Hi"]}]),
+        400,
+        "messages.0.content.0: Input should be a valid dictionary or object to extract fields from",
+    ),
+    (
+        "empty-assistant-not-last",
+        body(
+            messages=[
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": ""},
+                {"role": "user", "content": "?"},
+            ]
+        ),
+        400,
+        "messages: text content blocks must be non-empty",
+    ),
     ("system-wrong-type", body(system=5), 400, "system: Input should be a valid string or list"),
-    ("system-block-tag", body(system=[{"type": "image"}]), 400,
-     "system.0: Input tag 'image' found using 'type' does not match any of the expected tags: 'text'"),
-    ("stop_sequences-not-list", body(stop_sequences="END"), 400, "stop_sequences: Input should be a valid list of strings"),
+    (
+        "system-block-tag",
+        body(system=[{"type": "image"}]),
+        400,
+        "system.0: Input tag 'image' found using 'type' does not match any of the expected "
+        "tags: 'text'",
+    ),
+    (
+        "stop_sequences-not-list",
+        body(stop_sequences="END"),
+        400,
+        "stop_sequences: Input should be a valid list of strings",
+    ),
     ("tools-not-list", body(tools={"name": "x"}), 400, "tools: Input should be a valid list"),
     ("tool-not-object", body(tools=["x"]), 400, "tools.0: Input should be a valid dictionary"),
-    ("tool-bad-name", body(tools=[{**WEATHER_TOOL, "name": "has space"}]), 400,
-     "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"),
+    (
+        "tool-bad-name",
+        body(tools=[{**WEATHER_TOOL, "name": "has space"}]),
+        400,
+        "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'",
+    ),
     ("stream-not-bool", body(stream="yes"), 400, "stream: Input should be a valid boolean"),
     ("unknown-model", body(model="gpt-4"), 404, "model: gpt-4"),
     ("missing-model-first", body(model=DROP, max_tokens=DROP), 400, "model: Field required"),
 ]
 
 
-@pytest.mark.parametrize(("sent", "status", "message"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+@pytest.mark.parametrize(
+    ("sent", "status", "message"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID]
+)
 def test_invalid_bodies(sent: Any, status: int, message: str) -> None:
     with pytest.raises(ApiError) as caught:
         validate.check_create(sent, MODELS)
     assert (caught.value.status, caught.value.message) == (status, message)
-    assert caught.value.error_type == ("not_found_error" if status == 404 else "invalid_request_error")
+    assert caught.value.error_type == (
+        "not_found_error" if status == 404 else "invalid_request_error"
+    )
 
 
 def test_too_many_messages() -> None:
@@ -92,8 +157,15 @@ def test_body_size_limit_is_413() -> None:
 
 @pytest.mark.parametrize(
     ("model", "ceiling"),
-    [(models.family("opus"), 128_000), (models.family("haiku"), 64_000), (models.family("sonnet"), 64_000),
-     (models.family("fable"), 128_000), (models.family("mythos"), 128_000), ("claude", 64_000), ("x-y-z", 64_000)],
+    [
+        (models.family("opus"), 128_000),
+        (models.family("haiku"), 64_000),
+        (models.family("sonnet"), 64_000),
+        (models.family("fable"), 128_000),
+        (models.family("mythos"), 128_000),
+        ("claude", 64_000),
+        ("x-y-z", 64_000),
+    ],
 )
 def test_max_output_tokens(model: str, ceiling: int) -> None:
     assert validate.max_output_tokens(model) == ceiling

@@ -17,6 +17,8 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 DEMO_TAG = "raises-exception"
 Notebook = tuple[Path, dict[str, Any]]
+#: Lessons with no exercise notebook of their own link to this one instead (00: setup -> 01).
+NO_EXERCISE_OF_ITS_OWN = {"00": "01"}
 
 API_KEY = re.compile(r"sk-ant-")
 ASYNCIO_RUN = re.compile(r"asyncio\.run\(")
@@ -126,9 +128,11 @@ def test_no_model_id_literals_in_code(notebook: Notebook) -> None:
 
 def test_links_to_its_exercises(notebook: Notebook) -> None:
     path, nb = notebook
+    number = path.name[:2]
+    prefix = NO_EXERCISE_OF_ITS_OWN.get(number, number)
     prose = "\n".join(_text(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    links = re.findall(rf"\]\((\.\./exercises/{path.name[:2]}_[a-z0-9_]+\.ipynb)\)", prose)
-    assert links, f"{path.name} has no markdown link to ../exercises/{path.name[:2]}_*.ipynb"
+    links = re.findall(rf"\]\((\.\./exercises/{prefix}_[a-z0-9_]+\.ipynb)\)", prose)
+    assert links, f"{path.name} has no markdown link to ../exercises/{prefix}_*.ipynb"
     missing = [link for link in links if not (path.parent / link).resolve().exists()]
     assert not missing, f"links to exercise notebooks that do not exist: {missing}"
 

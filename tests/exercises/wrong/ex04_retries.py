@@ -22,7 +22,9 @@ _OUTAGE = "503 on every attempt (max_attempts=3)"
 
 def _retrier(
     *,
-    transient: Callable[[int | None], bool] = lambda s: s is None or s in (408, 409, 429) or s >= 500,
+    transient: Callable[[int | None], bool] = lambda s: s is None
+    or s in (408, 409, 429)
+    or s >= 500,
     delay: Callable[[int, float, float], float] = lambda n, base, cap: min(cap, base * 2**n)
     * (1 - 0.25 * random.random()),
     honour_retry_after: bool = True,
@@ -72,7 +74,7 @@ for key, scenario, flaws in [
     ("ignored_retry_after", "429 with retry-after: 7, then success", {"honour_retry_after": False}),
     ("constant_delay", "529, 529, then success", {"delay": lambda n, base, cap: base}),
     ("no_cap", _CAP, {"delay": lambda n, base, cap: base * 2**n * (1 - 0.25 * random.random())}),
-    ("wrong_backoff", "529, 529, then success", {"delay": lambda n, base, cap: base * 2 ** (n + 1)}),
+    ("wrong_backoff", "529, 529, then success", {"delay": lambda n, base, _: base * 2 ** (n + 1)}),
     ("no_jitter", _CAP, {"delay": lambda n, base, cap: min(cap, base * 2**n)}),
     ("attempt_count", _OUTAGE, {"attempts": lambda n: n + 1}),
     ("never_gives_up", _OUTAGE, {"attempts": lambda n: 0}),

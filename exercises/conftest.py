@@ -1,0 +1,34 @@
+"""How pytest and nbval treat the exercise notebooks.
+
+* nbval runs the SOURCE notebooks (``exercises/source/*.ipynb``, solutions in
+  place): their committed outputs show every check "Correct", and a fresh
+  run must reproduce them.
+* The student copies (``exercises/*.ipynb``) are generated, have no outputs,
+  and would stop at the first stub, so nbval does not collect them;
+  ``tests/exercises/test_release_golden.py`` proves they equal a fresh release
+  and that every stub in them is "Not attempted".
+* ``q.check()`` records progress; during test runs it goes to a temporary
+  file, never to the learner's ``~/.lessonkit``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault(
+        "LESSONKIT_PROGRESS", str(Path(tempfile.mkdtemp(prefix="lessonkit-")) / "progress.json")
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.suffix == ".ipynb" and collection_path.resolve().parent == HERE:
+        return True  # a generated student copy
+    return None

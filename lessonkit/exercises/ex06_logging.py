@@ -1,0 +1,311 @@
+"""Checkers for exercises/06_logging.ipynb: the recommended request record, and model fallback.
+
+The lesson's record: timestamp, request_id, model, stop_reason, input and
+output tokens, latency. Failures get a record too (request_id, error type,
+status): they are the calls someone will have to look up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import anthropic
+from anthropic.types import Message
+
+from .. import models
+from .harness import BehaviourExercise, attempt, describe, fresh, messages_sent, params
+
+__all__ = [
+    "EXERCISES",
+    "FAILURE_KEYS",
+    "SUCCESS_KEYS",
+    "CreateWithFallback",
+    "LoggedCreate",
+    "create_with_fallback",
+    "logged_create",
+]
+
+SUCCESS_KEYS = (
+    "timestamp", "request_id", "model", "stop_reason", "input_tokens", "output_tokens", "latency",
+)
+FAILURE_KEYS = ("timestamp", "request_id", "model", "error", "status", "latency")
+
+
+def logged_create(
+    client: anthropic.Anthropic, records: list[dict[str, Any]], **params: Any
+) -> Message:
+    """Call `messages.create` and append one record for the call to `records`.
+
+    Success: timestamp, request_id, model, stop_reason, input_tokens,
+    output_tokens, latency (seconds). Failure: timestamp, request_id (None if no
+    response came back), model, error (the error type), status, latency; then
+    the error is re-raised.
+    """
+    started = time.perf_counter()
+    record: dict[str, Any] = {"timestamp": datetime.now(UTC), "model": params.get("model")}
+    try:
+        message: Message = client.messages.create(**params)
+    except anthropic.APIError as error:
+        record["request_id"] = getattr(error, "request_id", None)
+        record["error"] = getattr(error, "type", None) or type(error).__name__
+        record["status"] = getattr(error, "status_code", None)
+        record["latency"] = time.perf_counter() - started
+        records.append(record)
+        raise
+    record["request_id"] = message._request_id
+    record["model"] = message.model
+    record["stop_reason"] = message.stop_reason
+    record["input_tokens"] = message.usage.input_tokens
+    record["output_tokens"] = message.usage.output_tokens
+    record["latency"] = time.perf_counter() - started
+    records.append(record)
+    return message
+
+
+def _aware(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    return isinstance(value, datetime) and value.utcoffset() is not None
+
+
+_OK = "a successful call"
+_CUT = "a call that stops at max_tokens"
+_BAD = "a 400 invalid_request_error"
+_TIMEOUT = "a connection timeout (no response)"
+
+
+class LoggedCreate(BehaviourExercise):
+    """Exercise 1: one record per call, with the request_id, success or failure."""
+
+    name = "ex06_logged_create"
+    title = "Log every request"
+    entry = "logged_create"
+    reference = staticmethod(logged_create)
+    hints = (
+        "Build the record around the call: `started = time.perf_counter()` before, "
+        "latency after. `datetime.now(timezone.utc)` is a timestamp that sorts across machines.",
+        "A Message carries `_request_id`, `model`, `stop_reason` and `usage`. Errors: "
+        "`getattr(error, 'request_id', None)`, `getattr(error, 'type', None)`, "
+        "`getattr(error, 'status_code', None)`.",
+        "Wrap only the API call in `try`; in `except`, append the failure record, then "
+        "`raise` the same error.",
+    )
+    scenarios = (_OK, _CUT, _BAD, _TIMEOUT)
+    misconceptions = {
+        "record_count": "appended {got} records for one call: append exactly one per call.",
+        "missing_keys": "the record lacks {keys}: the recommended record has {want}.",
+        "wrong_request_id": "logged request_id {got}; the response's is {want} "
+        "(message._request_id).",
+        "wrong_model": "logged model {got}; the response says {want}.",
+        "wrong_stop_reason": "logged stop_reason {got} for a reply that stopped at {want}.",
+        "wrong_usage": "logged {got} for {key}; usage says {want}.",
+        "bad_timestamp": "timestamp {got} has no timezone: log an aware time (UTC), or logs "
+        "from different machines cannot be put in order.",
+        "bad_latency": "latency {got} is not a number of seconds (>= 0).",
+        "no_failure_record": "logged nothing for a failed call: failures are exactly the "
+        "calls you will need to look up.",
+        "failure_without_id": "the failure record has request_id {got}; the error carries "
+        "{want}, the handle Support needs.",
+        "failure_without_error": "the failure record says error={error}, status={status}; "
+        "expected the error type {want} and status {want_status}.",
+        "swallowed": "returned {value} after a failed call: log it, then re-raise the error.",
+        "not_returned": "returned {value}: return the Message, so that logging never changes "
+        "what the caller gets.",
+    }
+
+    def check_answer(self, answer: Any) -> None:
+        for label, reply in ((_OK, "end_turn"), (_CUT, "max_tokens")):
+            with self.scenario(label):
+                with fresh() as (api, client):
+                    api.reply("Logged and answered.", stop_reason=reply)
+                    records: list[Any] = []
+                    message = answer(client, records, **params())
+                    (request,) = messages_sent(api)
+                record = self._one(records, SUCCESS_KEYS)
+                want = {
+                    "request_id": request.request_id,
+                    "model": request.response["model"],
+                    "stop_reason": reply,
+                    **{k: request.usage[k] for k in ("input_tokens", "output_tokens")},
+                }
+                if record["request_id"] != want["request_id"]:
+                    self.wrong("wrong_request_id", got=describe(record["request_id"]),
+                               want=want["request_id"])
+                if record["model"] != want["model"]:
+                    self.wrong("wrong_model", got=describe(record["model"]), want=want["model"])
+                if record["stop_reason"] != reply:
+                    self.wrong("wrong_stop_reason", got=describe(record["stop_reason"]),
+                               want=reply)
+                for key in ("input_tokens", "output_tokens"):
+                    if record[key] != want[key]:
+                        self.wrong("wrong_usage", got=describe(record[key]), key=key,
+                                   want=want[key])
+                if not isinstance(message, Message):
+                    self.wrong("not_returned", value=describe(message))
+        with self.scenario(_BAD):
+            self._failure(answer, "fail", "invalid_request_error", 400)
+        with self.scenario(_TIMEOUT):
+            self._failure(answer, "timeout", None, None)
+
+    def _one(self, records: list[Any], keys: tuple[str, ...]) -> dict[str, Any]:
+        if not records and keys is FAILURE_KEYS:
+            self.wrong("no_failure_record")
+        if len(records) != 1:
+            self.wrong("record_count", got=len(records))
+        record: dict[str, Any] = records[0]
+        missing = [k for k in keys if not isinstance(record, dict) or k not in record]
+        if missing:
+            self.wrong("missing_keys", keys=", ".join(missing), want=", ".join(keys))
+        if not _aware(record["timestamp"]):
+            self.wrong("bad_timestamp", got=describe(record["timestamp"]))
+        latency = record["latency"]
+        if isinstance(latency, bool) or not isinstance(latency, int | float) or latency < 0:
+            self.wrong("bad_latency", got=describe(latency))
+        return record
+
+    def _failure(self, answer: Any, fault: str, kind: str | None, status: int | None) -> None:
+        with fresh() as (api, client):
+            if fault == "fail":
+                api.fail_next(400)
+            else:
+                api.timeout_next()
+            records: list[Any] = []
+            outcome = attempt(answer, client, records, **params())
+        if not outcome.raised:
+            self.wrong("swallowed", value=describe(outcome.value))
+        error = outcome.error
+        if not isinstance(error, anthropic.APIError):
+            outcome.reraise()
+        record = self._one(records, FAILURE_KEYS)
+        want_id = getattr(error, "request_id", None)
+        if record["request_id"] != want_id:
+            self.wrong("failure_without_id", got=describe(record["request_id"]), want=want_id)
+        want_error = kind or type(error).__name__
+        if not record["error"] or (kind and record["error"] != kind) or record["status"] != status:
+            self.wrong("failure_without_error", error=describe(record["error"]),
+                       status=describe(record["status"]), want=want_error, want_status=status)
+
+
+def create_with_fallback(
+    client: anthropic.Anthropic,
+    candidates: Sequence[str],
+    records: list[dict[str, Any]],
+    **params: Any,
+) -> Message:
+    """Try each model in `candidates`, in order; move on only when a model is gone (404).
+
+    Appends {"model", "request_id", "error"} to `records` for each 404. Any other
+    error is raised at once. If every candidate is gone, re-raises the last 404.
+    """
+    for number, model in enumerate(candidates):
+        try:
+            message: Message = client.messages.create(model=model, **params)
+            return message
+        except anthropic.NotFoundError as error:
+            records.append(
+                {"model": model, "request_id": error.request_id, "error": "not_found_error"}
+            )
+            if number == len(candidates) - 1:
+                raise
+    raise ValueError("no candidate models given")
+
+
+_AVAILABLE = "the preferred model is available"
+_RETIRED = "the preferred model was retired (404)"
+_ALL_GONE = "every candidate was retired"
+_OTHER = {"the preferred model is overloaded (529)": 529, "an invalid request (400)": 400}
+
+
+class CreateWithFallback(BehaviourExercise):
+    """Exercise 2: fall back to a current model when the preferred one is retired."""
+
+    name = "ex06_create_with_fallback"
+    title = "Survive a model retirement"
+    entry = "create_with_fallback"
+    reference = staticmethod(create_with_fallback)
+    hints = (
+        "Loop over `candidates`; `return client.messages.create(model=model, **params)` on the "
+        "first that works.",
+        "Catch only `anthropic.NotFoundError`: a 529 or a 400 says nothing about the model "
+        "being gone. Log `error.request_id` before moving on.",
+        "On the last candidate, `raise` the 404 instead of moving on.",
+    )
+    scenarios = (_AVAILABLE, _RETIRED, *_OTHER, _ALL_GONE)
+    misconceptions = {
+        "no_fallback": "raised {error} when {model} was retired: a 404 for the model means it "
+        "is gone, so try the next candidate.",
+        "wrong_model": "the answer came from {got}; expected {want}, the first candidate that "
+        "still exists.",
+        "fell_back_on_other": "switched from {first} to {second} after a {status}: only a 404 "
+        "means the model is gone; raise anything else instead of silently changing models.",
+        "no_log": "did not log the 404 of {model} with its request_id {want}: that id is how "
+        "you (and Support) find out why the model changed.",
+        "swallowed": "returned {value} when every candidate was gone: re-raise the last "
+        "NotFoundError.",
+    }
+
+    def check_answer(self, answer: Any) -> None:
+        chain = models.fallback_chain()
+        ask = {k: v for k, v in params().items() if k != "model"}
+        with self.scenario(_AVAILABLE):
+            with fresh() as (api, client):
+                message = answer(client, chain, [], **ask)
+                self._answered(message, messages_sent(api), chain[0])
+        with self.scenario(_RETIRED):
+            with fresh() as (api, client):
+                api.retire_model(chain[0])
+                records: list[Any] = []
+                outcome = attempt(answer, client, chain, records, **ask)
+                sent = messages_sent(api)
+            if isinstance(outcome.error, anthropic.NotFoundError):
+                self.wrong("no_fallback", error=type(outcome.error).__name__, model=chain[0])
+            if outcome.raised:
+                outcome.reraise()
+            self._answered(outcome.value, sent, chain[1])
+            self._logged(records, chain[0], sent[0].request_id)
+        for label, status in _OTHER.items():
+            with self.scenario(label):
+                with fresh() as (api, client):
+                    api.fail_next(status)
+                    outcome = attempt(answer, client, chain, [], **ask)
+                    sent = messages_sent(api)
+                if len(sent) > 1:
+                    self.wrong("fell_back_on_other", first=sent[0].model, second=sent[1].model,
+                               status=f"{status} {sent[0].error_type}")
+                if not outcome.raised:
+                    self.wrong("swallowed", value=describe(outcome.value))
+        with self.scenario(_ALL_GONE):
+            with fresh() as (api, client):
+                for model in chain:
+                    api.retire_model(model)
+                records = []
+                outcome = attempt(answer, client, chain, records, **ask)
+                sent = messages_sent(api)
+            if not outcome.raised:
+                self.wrong("swallowed", value=describe(outcome.value))
+            if not isinstance(outcome.error, anthropic.NotFoundError):
+                outcome.reraise()
+            for request in sent:
+                self._logged(records, str(request.model), request.request_id)
+
+    def _answered(self, message: object, sent: list[Any], want: str) -> None:
+        got = message.model if isinstance(message, Message) else describe(message)
+        if got != want:
+            self.wrong("wrong_model", got=got, want=want)
+
+    def _logged(self, records: list[Any], model: str, request_id: str) -> None:
+        logged = any(
+            isinstance(r, dict) and r.get("request_id") == request_id and r.get("model") == model
+            for r in records
+        )
+        if not logged:
+            self.wrong("no_log", model=model, want=request_id)
+
+
+EXERCISES = (LoggedCreate, CreateWithFallback)

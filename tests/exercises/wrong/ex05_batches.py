@@ -1,0 +1,117 @@
+"""Wrong answers to exercises/05_batches.ipynb, one per misconception."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lessonkit.exercises.ex05_batches import RunBatch, RunUntilDone, run_batch
+
+from . import wrong
+
+_GOOD = "four requests, all succeed (results come back in another order)"
+_FAILURES = "doc-b errors and doc-c expires (the batch runs until its 24 h expiry)"
+
+
+def _runner(flaw: str = "") -> Any:
+    """A learner's run_batch with one idea wrong."""
+
+    def run_batch(client, requests, *, sleep, first_wait=30.0, max_wait=600.0):  # type: ignore[no-untyped-def]
+        batches = client.messages.batches
+        created = (
+            [batches.create(requests=[r]) for r in requests]
+            if flaw == "batch_count"
+            else [batches.create(requests=requests)]
+        )
+        entries = []
+        for batch in created:
+            wait = 60.0 if flaw == "first_wait" else first_wait
+            while batch.processing_status != "ended" and flaw != "results_early":
+                if flaw == "time_sleep":
+                    time.sleep(wait)
+                elif flaw != "busy_poll":
+                    sleep(wait)
+                if flaw == "no_cap":
+                    wait *= 2
+                elif flaw != "no_backoff":
+                    wait = min(wait * 2, max_wait)
+                batch = batches.retrieve(batch.id)
+            entries.extend(batches.results(batch.id))
+        answers, resubmit = {}, []
+        by_id = {r["custom_id"]: r for r in requests}
+        for position, entry in enumerate(entries):
+            kind = entry.result.type
+            key = requests[position]["custom_id"] if flaw == "by_position" else entry.custom_id
+            if kind == "succeeded":
+                answers[key] = entry.result if flaw == "not_messages" else entry.result.message
+                continue
+            if flaw == "failures_as_answers":
+                answers[key] = None
+            if flaw == "dropped_failures" and kind == "expired":
+                continue
+            resubmit.append(entry.custom_id if flaw == "resubmit_ids_only" else by_id[key])
+        if flaw == "missing_answers":
+            answers.pop(sorted(answers)[0])
+        if flaw == "resubmitted_success" and resubmit:
+            resubmit = list(requests)
+        if flaw == "bad_shape":
+            return answers
+        return answers, resubmit
+
+    return run_batch
+
+
+for key, scenario in [
+    ("bad_shape", _GOOD),
+    ("batch_count", _GOOD),
+    ("busy_poll", _GOOD),
+    ("time_sleep", _GOOD),
+    ("results_early", _GOOD),
+    ("no_backoff", _GOOD),
+    ("no_cap", _GOOD),
+    ("first_wait", _GOOD),
+    ("by_position", _GOOD),
+    ("not_messages", _GOOD),
+    ("missing_answers", _GOOD),
+    ("failures_as_answers", _FAILURES),
+    ("dropped_failures", _FAILURES),
+    ("resubmit_ids_only", _FAILURES),
+    ("resubmitted_success", _FAILURES),
+]:
+    wrong(RunBatch, key, scenario=scenario)(_runner(key))
+
+
+_ONCE = "doc-b errors in the first batch only"
+_ALWAYS = "doc-c is invalid and errors every round (max_rounds=3)"
+
+
+def _rounds(flaw: str = "") -> Any:
+    """A learner's run_until_done with one idea wrong."""
+
+    def run_until_done(client, requests, *, sleep, max_rounds=3):  # type: ignore[no-untyped-def]
+        answers: dict[str, Any] = {}
+        pending = list(requests)
+        rounds = 1 if flaw == "not_resubmitted" else max_rounds + (flaw == "round_count")
+        for _ in range(rounds):
+            done, failed = run_batch(client, pending, sleep=sleep)
+            answers = done if flaw == "lost_answers" else {**answers, **done}
+            pending = list(requests) if failed and flaw == "resubmitted_all" else failed
+            if not failed:
+                break
+        never = [] if flaw == "unreported" else [r["custom_id"] for r in pending]
+        if flaw == "bad_shape":
+            return answers
+        return answers, never
+
+    return run_until_done
+
+
+for key, scenario in [
+    ("bad_shape", _ONCE),
+    ("not_resubmitted", _ONCE),
+    ("resubmitted_all", _ONCE),
+    ("lost_answers", _ONCE),
+    ("round_count", _ALWAYS),
+    ("unreported", _ALWAYS),
+]:
+    wrong(RunUntilDone, key, scenario=scenario)(_rounds(key))
