@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the JSON alone")
     parser.add_argument(
-        "--wall", action="store_true", help="judge on wall-clock time (default: CPU time, robust under load)"
+        "--wall",
+        action="store_true",
+        help="judge on wall-clock time (default: CPU time, robust under load)",
     )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.names) - set(BENCHMARKS))

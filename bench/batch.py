@@ -36,14 +36,18 @@ def requests(n: int) -> list[dict[str, Any]]:
             "params": {
                 "model": models.DEFAULT,
                 "max_tokens": 100,
-                "messages": [{"role": "user", "content": f"Summarise support ticket {i} in one line"}],
+                "messages": [
+                    {"role": "user", "content": f"Summarise support ticket {i} in one line"}
+                ],
             },
         }
         for i in range(n)
     ]
 
 
-def workload(client: anthropic.Anthropic, batch: list[dict[str, Any]], wait: Callable[[float], None]) -> int:
+def workload(
+    client: anthropic.Anthropic, batch: list[dict[str, Any]], wait: Callable[[float], None]
+) -> int:
     """Create, poll until ended, read every result; returns how many succeeded."""
     created = client.messages.batches.create(requests=batch)  # type: ignore[arg-type]
     while client.messages.batches.retrieve(created.id).processing_status != "ended":

@@ -45,6 +45,10 @@ def run(quick: bool = False) -> list[Result]:
             floor="same SDK, bare respx route replaying the same response",
             kind="ratio",
             goal=GOAL,
-            details={"calls": calls, "rounds": rounds, "cpu_us_per_call": round(mine.cpu / calls * 1e6)},
+            details={
+                "calls": calls,
+                "rounds": rounds,
+                "cpu_us_per_call": round(mine.cpu / calls * 1e6),
+            },
         )
     ]

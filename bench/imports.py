@@ -17,7 +17,18 @@ from .timing import Measure, Result
 
 GOAL_MS = 150.0
 #: Modules ``import lessonkit`` must not import (each costs 0.1–3 s in a Jupyter env).
-HEAVY = ("pytest", "IPython", "ipywidgets", "jsonschema", "nbformat", "nbclient", "uvicorn", "starlette", "rich", "typer")
+HEAVY = (
+    "pytest",
+    "IPython",
+    "ipywidgets",
+    "jsonschema",
+    "nbformat",
+    "nbclient",
+    "uvicorn",
+    "starlette",
+    "rich",
+    "typer",
+)
 
 _CHILD = """
 import sys, time, json
@@ -25,7 +36,8 @@ wall, cpu = time.perf_counter(), time.process_time()
 import {module}
 {then}
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-print(json.dumps({{"wall": wall, "cpu": cpu, "loaded": [m for m in {heavy!r} if m in sys.modules]}}))
+loaded = [m for m in {heavy!r} if m in sys.modules]
+print(json.dumps({{"wall": wall, "cpu": cpu, "loaded": loaded}}))
 """
 
 

@@ -1,4 +1,4 @@
-"""One streamed reply of ~4,000 output tokens: offline vs a bare respx route with the same SSE body."""
+"""One streamed reply of ~4,000 output tokens: offline vs a bare respx route, same SSE body."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from .timing import Measure, Result, interleave, timed
 
 GOAL = 1.25
 TOKENS = 4000
-_SENTENCE = "Streaming keeps the connection busy while the model writes, so show tokens as they arrive. "
+_SENTENCE = (
+    "Streaming keeps the connection busy while the model writes, so show tokens as they arrive. "
+)
 
 
 def long_text(tokens: int = TOKENS) -> str:
@@ -42,7 +44,11 @@ def sse_body(text: str, kwargs: dict[str, object]) -> tuple[bytes, dict[str, str
     request = ApiRequest(
         "POST",
         "/v1/messages",
-        {"x-api-key": "bench", "anthropic-version": "2023-06-01", "content-type": "application/json"},
+        {
+            "x-api-key": "bench",
+            "anthropic-version": "2023-06-01",
+            "content-type": "application/json",
+        },
         json.dumps({**kwargs, "stream": True}).encode(),
     )
     response = api.handle(request)

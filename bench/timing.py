@@ -120,9 +120,15 @@ class Result:
             "goal": self.goal_text,
             "passed": self.passed,
             "floor": self.floor,
-            "wall": {"seconds": round(self.mine.wall, 4), "floor_seconds": round(self.base.wall, 4),
-                     "ratio": None if wall is None else round(wall, 3)},
-            "cpu": {"seconds": round(self.mine.cpu, 4), "floor_seconds": round(self.base.cpu, 4),
-                    "ratio": None if cpu is None else round(cpu, 3)},
+            "wall": {
+                "seconds": round(self.mine.wall, 4),
+                "floor_seconds": round(self.base.wall, 4),
+                "ratio": None if wall is None else round(wall, 3),
+            },
+            "cpu": {
+                "seconds": round(self.mine.cpu, 4),
+                "floor_seconds": round(self.base.cpu, 4),
+                "ratio": None if cpu is None else round(cpu, 3),
+            },
             "details": self.details,
         }

@@ -69,13 +69,24 @@ class RecordedRequest:
         return self.json.get("model") if isinstance(self.json, dict) else None
 
     @property
+    def delivered(self) -> dict[str, Any] | None:
+        """The Message the client received in full: None for errors and broken streams."""
+        complete = isinstance(self.response, dict) and self.stream_fault is None
+        return self.response if complete else None
+
+    @property
     def stop_reason(self) -> str | None:
-        return self.response.get("stop_reason") if isinstance(self.response, dict) else None
+        """Why the delivered message stopped; None when no message arrived whole."""
+        return self.delivered.get("stop_reason") if self.delivered else None
 
     @property
     def usage(self) -> dict[str, Any]:
-        found = self.response.get("usage") if isinstance(self.response, dict) else None
-        return found or {}
+        """Usage of the delivered message; for a broken stream only the input is known."""
+        if self.delivered:
+            return dict(self.delivered.get("usage") or {})
+        if self.stream_fault and isinstance(self.response, dict):
+            return {"input_tokens": self.response["usage"]["input_tokens"]}
+        return {}
 
 
 @dataclass
@@ -251,6 +262,13 @@ class FakeAPI:
     def last(self) -> RecordedRequest:
         """The most recent request (``IndexError`` if there was none)."""
         return self.requests[-1]
+
+    def __repr__(self) -> str:
+        # Deterministic (no memory address): cells that end in api.reply(...) show it.
+        return (
+            f"<FakeAPI: {len(self.requests)} requests, {len(self._state.replies)} replies queued, "
+            f"{self.faults.pending} faults pending, clock {self.clock.isoformat()}>"
+        )
 
     def reset(self) -> None:
         """Forget requests, replies, faults and time; keep retired models."""
