@@ -69,11 +69,15 @@ class Snapshot:
             return []
         from .widgets._base import footer  # the line every lessonkit view ends with
 
-        return [
-            f"{self.done:,} of {self.total:,} requests done so far; the real API shows them all "
-            "as processing until the whole batch ends.",
-            footer(),
-        ]
+        progress = (
+            []
+            if self.ended
+            else [
+                f"{self.done:,} of {self.total:,} requests done so far; the real API shows "
+                "them all as processing until the whole batch ends."
+            ]
+        )
+        return [*progress, footer()]
 
     def __str__(self) -> str:
         lines = [self.header()]

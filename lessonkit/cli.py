@@ -185,7 +185,7 @@ def serve(
         raise typer.Exit(1) from None
 
 
-# The canary's options and exit codes live with it in lessonkit/drift.py.
+# The canary's options and exit codes live with it in lessonkit/drift/.
 app.command("drift-check")(drift_check_command)
 
 if __name__ == "__main__":  # pragma: no cover

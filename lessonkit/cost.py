@@ -13,6 +13,7 @@ Cost($0.000... = input $0.000... + output $0.000...; claude-...)
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,7 +71,11 @@ class Price:
 
 
 def _usd(amount: float) -> str:
-    return f"${amount:,.6f}"
+    """Dollars with at least three significant figures, so tiny per-call costs stay readable."""
+    if amount == 0:
+        return "$0.00"
+    digits = max(2, 2 - math.floor(math.log10(abs(amount))))
+    return f"${amount:,.{digits}f}"
 
 
 @dataclass(frozen=True)

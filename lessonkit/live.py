@@ -23,7 +23,6 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import anthropic
@@ -59,7 +58,11 @@ class LiveStopped(anthropic.AnthropicError):
 
 
 class BudgetExceeded(LiveStopped):
-    """The next request could overrun the session's dollar or request budget."""
+    """Sending could overrun a dollar or request budget, so nothing was sent.
+
+    The one budget error for everything that spends real money: a live
+    session's next request, or the drift canary's probes (:mod:`lessonkit.drift`).
+    """
 
 
 @dataclass(frozen=True)
@@ -268,12 +271,7 @@ class LiveSession:
     def __enter__(self) -> LiveSession:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

@@ -14,7 +14,6 @@ import functools
 import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 # httpx, httpcore2 and respx load when offline mode first starts (~0.1 s; plain httpx
@@ -161,12 +160,7 @@ class Offline:
         self._enter()
         return self.api
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
         paused, self._paused = self._paused, None
         if paused is not None and Offline._active is None:

@@ -71,20 +71,24 @@ class TimeWarp:
 
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
-        self._bystanders: frozenset[int] = frozenset()
+        self._bystanders: frozenset[int] | None = None  # set at the first start()
 
     def _virtual_here(self, seconds: float, caller: str) -> bool:
         return (
             seconds > 0
-            and threading.get_ident() not in self._bystanders
+            and threading.get_ident() not in (self._bystanders or ())
             and caller not in REAL_SLEEP_MODULES
         )
 
     def start(self) -> None:
-        me = threading.get_ident()
-        self._bystanders = frozenset(
-            t.ident for t in threading.enumerate() if t.ident and t.ident != me
-        )
+        # Bystanders are fixed at the *first* start: a session paused for a
+        # checker and resumed from the checker's worker thread must keep the
+        # notebook's own thread virtual.
+        if self._bystanders is None:
+            me = threading.get_ident()
+            self._bystanders = frozenset(
+                t.ident for t in threading.enumerate() if t.ident and t.ident != me
+            )
         time.sleep = self._time_sleep  # type: ignore[assignment]
         asyncio.sleep = self._async_sleep("asyncio.sleep", _real_asyncio_sleep)
         anyio.sleep = self._async_sleep("anyio.sleep", _real_anyio_sleep)

@@ -76,7 +76,7 @@ def test_cost_reads_sdk_objects_and_has_a_plain_repr(lessonkit_api: FakeAPI) -> 
     from_message, from_usage = cost(message), cost(message.usage, message.model)
     assert from_message == from_usage and from_message.batch is False and from_message.total > 0
     assert repr(Cost("claude-haiku-4-5", 0.001, 0.0025, batch=True)) == (
-        "Cost($0.003500 = input $0.001000 + output $0.002500; claude-haiku-4-5, batch -50%)"
+        "Cost($0.00350 = input $0.00100 + output $0.00250; claude-haiku-4-5, batch -50%)"
     )
     total = from_message + from_message
     assert total.total == pytest.approx(2 * from_message.total) and total.model == message.model

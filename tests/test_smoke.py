@@ -9,7 +9,9 @@ from lessonkit import FakeAPI, models
 
 def test_create_and_stream_agree(lessonkit_api: FakeAPI) -> None:
     client = anthropic.Anthropic()
-    request = dict(model=models.DEFAULT, max_tokens=200, messages=[{"role": "user", "content": "Hi"}])
+    request = dict(
+        model=models.DEFAULT, max_tokens=200, messages=[{"role": "user", "content": "Hi"}]
+    )
     message = client.messages.create(**request)  # type: ignore[call-overload]
     with client.messages.stream(**request) as stream:  # type: ignore[arg-type]
         streamed = "".join(stream.text_stream)

@@ -111,3 +111,24 @@ def test_virtual_time_can_be_switched_off() -> None:
         assert time.sleep is REAL[0]
         time.sleep(0.001)
         assert api.clock.seconds == 0
+
+
+def test_resuming_from_another_thread_keeps_the_starting_thread_virtual() -> None:
+    """A checker pauses the notebook's session in a worker thread and resumes it there."""
+    outer = lessonkit.offline()
+    api = outer.start()
+    try:
+
+        def checker() -> None:
+            with lessonkit.offline():
+                pass  # on exit, the notebook's session resumes from this thread
+
+        worker = threading.Thread(target=checker)
+        worker.start()
+        worker.join()
+        began = time.monotonic()
+        time.sleep(600)
+        assert time.monotonic() - began < 1
+        assert api.clock.seconds == 600
+    finally:
+        outer.stop()

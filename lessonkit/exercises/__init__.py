@@ -8,8 +8,20 @@ A notebook binds its exercises explicitly::
 
 Each checker runs the learner's function against a matrix of scenarios on a
 fresh ``lessonkit.offline()`` and judges what it *did* (requests, waits, side
-effects, return value, raised error). Model solutions are the reference
-functions in these modules; see :mod:`lessonkit.exercises.sourcing`.
+effects, return value, raised error). An Incorrect verdict names the scenario
+and the misconception; each exercise declares both (``scenarios``,
+``misconceptions``) and ``tests/exercises/wrong/`` holds one wrong answer per
+misconception.
+
+How the notebooks are made (``scripts/build_exercises.py``):
+
+* model solutions are the reference functions in these modules, the single
+  source of ``q.solution()`` and of the marked solution cells of
+  ``exercises/source/*.ipynb`` (:mod:`lessonkit.exercises.sourcing`);
+* the source notebooks are executed with their solutions, so their committed
+  outputs show every check "Correct"; nbval re-runs them;
+* ``lessonkit.checks.release_all`` strips them into the student copies in
+  ``exercises/``, which a golden test compares byte for byte.
 """
 
 from __future__ import annotations

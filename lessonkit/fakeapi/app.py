@@ -9,84 +9,24 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .. import models
-from . import errors, models_api, render, retries, scenarios, sse, tokens, validate
+from . import errors, messages, models_api, retries, scenarios, validate
 from .batches import API_BASE, BatchStore
 from .batches import PATH as BATCHES_PATH
 from .clock import VirtualClock
-from .errors import ApiError, error_body
-from .faults import (
-    FaultPlan,
-    RequestTimedOut,
-    StreamFault,
-    http_fault,
-    stream_fault,
-    timeout_fault,
-)
-from .http import ApiRequest, ApiResponse, StreamDropped
+from .errors import ORGANIZATION_ID, ApiError, error_body
+from .faults import FaultPlan, RequestTimedOut, http_fault, stream_fault, timeout_fault
+from .http import ApiRequest, ApiResponse
 from .ids import IdSource
-from .model import Generation, generate
 from .ratelimit import RateLimiter
+from .records import RecordedRequest, redacted
 from .replies import Reply, make_reply
 
-#: An obviously fake organization id, sent the way the API sends its real one.
-ORGANIZATION_ID = "00000000-0000-4000-8000-00000000c0de"
-_SECRET_HEADERS = ("authorization", "x-api-key")
-
-
-@dataclass
-class RecordedRequest:
-    """One request the fake API answered, for assertions, widgets and request logs."""
-
-    method: str
-    path: str
-    headers: dict[str, str]  #: credentials redacted
-    json: Any
-    at: float  #: virtual clock seconds when it arrived
-    status: int = 0
-    request_id: str = ""
-    response: Any = None  #: the JSON answered (for a stream: the final Message)
-    error_type: str | None = None
-    stream_fault: str | None = None  #: "error:<type>" or "dropped" if the stream was broken
-    response_headers: dict[str, str] = field(default_factory=dict)  #: as sent to the client
-    #: The logical call this attempt belongs to (``call_1``…). The SDK sends no
-    #: Idempotency-Key, so retries are grouped by body + ``x-stainless-retry-count``.
-    call_id: str = ""
-    timed_out_after: float | None = None  #: seconds the client waited in vain (``timeout_next``)
-
-    @property
-    def retry_count(self) -> int:
-        """Which attempt this was for the SDK (``x-stainless-retry-count``)."""
-        return int(self.headers.get("x-stainless-retry-count", "0") or 0)
-
-    @property
-    def model(self) -> str | None:
-        return self.json.get("model") if isinstance(self.json, dict) else None
-
-    @property
-    def delivered(self) -> dict[str, Any] | None:
-        """The Message the client received in full: None for errors and broken streams."""
-        complete = isinstance(self.response, dict) and self.stream_fault is None
-        return self.response if complete else None
-
-    @property
-    def stop_reason(self) -> str | None:
-        """Why the delivered message stopped; None when no message arrived whole."""
-        return self.delivered.get("stop_reason") if self.delivered else None
-
-    @property
-    def usage(self) -> dict[str, Any]:
-        """Usage of the delivered message; for a broken stream only the input is known."""
-        if self.delivered:
-            return dict(self.delivered.get("usage") or {})
-        if self.stream_fault and isinstance(self.response, dict):
-            return {"input_tokens": self.response["usage"]["input_tokens"]}
-        return {}
+__all__ = ["FakeAPI", "RecordedRequest"]
 
 
 @dataclass
@@ -128,7 +68,13 @@ class FakeAPI:
         Replies are used in order, one per ``/v1/messages`` request; with none
         queued the model answers deterministically from the prompt.
         """
-        made = make_reply(text, stop_reason=stop_reason, tool_use=tool_use, category=category, explanation=explanation)
+        made = make_reply(
+            text,
+            stop_reason=stop_reason,
+            tool_use=tool_use,
+            category=category,
+            explanation=explanation,
+        )
         if not isinstance(times, int) or times < 1:
             raise ValueError("times= must be a positive whole number")
         with self._lock:
@@ -294,7 +240,7 @@ class FakeAPI:
             record = RecordedRequest(
                 request.method,
                 request.path,
-                {k: ("[redacted]" if k in _SECRET_HEADERS else v) for k, v in request.headers.items()},
+                redacted(request.headers),
                 body,
                 self.clock.seconds,
                 request_id=request_id,
@@ -314,7 +260,9 @@ class FakeAPI:
                 raise
             except ApiError as err:
                 record.error_type = err.error_type
-                response = ApiResponse.json(err.status, error_body(err.error_type, err.message, request_id), err.headers)
+                response = ApiResponse.json(
+                    err.status, error_body(err.error_type, err.message, request_id), err.headers
+                )
             record.status = response.status
             response.headers.setdefault("request-id", request_id)
             response.headers.setdefault("anthropic-organization-id", ORGANIZATION_ID)
@@ -330,14 +278,17 @@ class FakeAPI:
         if request.path.startswith(BATCHES_PATH):  # before check_size: batches allow 256 MB
             return self.batches.handle(request, body)
         if request.path == models_api.PATH or request.path.startswith(models_api.PATH + "/"):
-            return models_api.handle(request, retired=self._state.retired, now=self.clock.isoformat())
+            return models_api.handle(
+                request, retired=self._state.retired, now=self.clock.isoformat()
+            )
         validate.check_size(request.body)
         route = (request.method, request.path)
-        if route == ("POST", "/v1/messages"):
-            return self._create(validate.check_create(body, self.models), record)
-        if route == ("POST", "/v1/messages/count_tokens"):
-            checked = validate.check_count_tokens(body, self.models)
-            return ApiResponse.json(200, {"input_tokens": tokens.count_input(checked)})
+        if route == ("POST", messages.PATH):
+            checked = validate.check_create(body, self.models)
+            reply = self._state.replies.popleft() if self._state.replies else None
+            return messages.create(checked, reply, self.ids, self.faults, record)
+        if route == ("POST", messages.COUNT_TOKENS_PATH):
+            return messages.count_tokens(validate.check_count_tokens(body, self.models))
         raise ApiError(404, "Not found")
 
     @staticmethod
@@ -346,30 +297,3 @@ class FakeAPI:
             raise ApiError(401, "x-api-key header is required")
         if not request.headers.get("anthropic-version"):
             raise ApiError(400, "anthropic-version: header is required")
-
-    def _create(self, body: dict[str, Any], record: RecordedRequest) -> ApiResponse:
-        reply = self._state.replies.popleft() if self._state.replies else None
-        gen = generate(body, reply, self.ids.next)
-        message = render.message(
-            gen, message_id=self.ids.next("message"), model=body["model"], input_tokens=tokens.count_input(body)
-        )
-        record.response = message
-        if not body.get("stream"):
-            return ApiResponse.json(200, message)
-        fault = self.faults.take_stream()
-        if fault is not None:
-            record.stream_fault = f"error:{fault.error_type}" if fault.error_type else "dropped"
-        frames = self._stream_frames(gen, message, record.request_id, fault)
-        return ApiResponse(200, {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}, frames)
-
-    @staticmethod
-    def _stream_frames(gen: Generation, message: dict[str, Any], request_id: str, fault: StreamFault | None) -> Iterator[bytes]:
-        events = sse.events(gen, message_id=message["id"], model=message["model"], input_tokens=message["usage"]["input_tokens"])
-        for sent, event in enumerate(events):
-            if fault is not None and sent == fault.after_events:
-                if fault.error_type is None:
-                    raise StreamDropped(f"connection dropped after {sent} events")
-                text = fault.message or "Overloaded"
-                yield sse.frame(sse.error_event(fault.error_type, text, request_id))
-                return
-            yield sse.frame(event)

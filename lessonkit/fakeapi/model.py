@@ -141,16 +141,27 @@ def _hinted(schema: dict[str, Any]) -> dict[str, Any]:
     return {**hints, **schema}
 
 
-def _example_value(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+#: Caps on generated examples: ``"minItems": 10**9`` (or nested arrays) must not exhaust memory.
+_MAX_EXAMPLE_SIZE = 1000
+_MAX_EXAMPLE_NODES = 5000
+
+
+def _example_value(
+    schema: dict[str, Any], root: dict[str, Any] | None = None, budget: list[int] | None = None
+) -> Any:
     """A small value that satisfies ``schema`` (a tool's input_schema or an output format)."""
     root = schema if root is None else root
+    budget = [_MAX_EXAMPLE_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("the example for this schema is too large")
     schema = _hinted(schema)
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/"):
         target: Any = root
         for part in ref[2:].split("/"):
             target = target.get(part, {}) if isinstance(target, dict) else {}
-        return _example_value(target, root)
+        return _example_value(target, root, budget)
     for key in ("const", "default"):
         if key in schema:
             return schema[key]
@@ -158,19 +169,20 @@ def _example_value(schema: dict[str, Any], root: dict[str, Any] | None = None) -
         return schema["enum"][0]
     for key in ("anyOf", "oneOf", "allOf"):
         if schema.get(key):
-            return _example_value(schema[key][0], root)
+            return _example_value(schema[key][0], root, budget)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         props = schema.get("properties", {})
         return {
-            k: _example_value(props.get(k, {}), root) for k in schema.get("required", list(props))
+            k: _example_value(props.get(k, {}), root, budget)
+            for k in schema.get("required", list(props))
         }
     if kind == "array":
         return [
-            _example_value(schema.get("items") or {}, root)
-            for _ in range(schema.get("minItems", 0))
+            _example_value(schema.get("items") or {}, root, budget)
+            for _ in range(min(schema.get("minItems", 0), _MAX_EXAMPLE_SIZE))
         ]
     if kind in ("integer", "number"):
         low = (
@@ -180,8 +192,17 @@ def _example_value(schema: dict[str, Any], root: dict[str, Any] | None = None) -
         )
         return int(low) if kind == "integer" else float(low)
     if kind == "string":
-        return "example".ljust(schema.get("minLength", 0), "e")[: schema.get("maxLength")]
+        length = min(schema.get("minLength", 0), _MAX_EXAMPLE_SIZE)
+        return "example".ljust(length, "e")[: schema.get("maxLength")]
     return {"boolean": True, "null": None}.get(str(kind), "example")
+
+
+def _safe_example(schema: Any) -> Any:
+    """:func:`_example_value`, or ``{}`` for a schema it cannot satisfy (never a 500)."""
+    try:
+        return _example_value(schema) if isinstance(schema, dict) else {}
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError):
+        return {}  # e.g. "minItems": "3", a "$ref" cycle (found by fuzzing)
 
 
 def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -276,18 +297,20 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
     stops = body.get("stop_sequences") or []
     if reply is None and REFUSAL_TRIGGER in _last_user_text(body):
         reply = Reply(stop_reason="refusal")
-    if reply is None:
+    if reply is not None:  # only scripted calls can be wrong; ours come from the schema
+        for call in reply.tool_calls:
+            _check_tool_call(call, body)
+    else:
         forced = _forced_tool(body)
         output_schema = _output_schema(body)
         if forced:
-            example = _example_value(forced.get("input_schema", {}))
+            example = _safe_example(forced.get("input_schema", {}))
+            example = example if isinstance(example, dict) else {}
             reply = Reply(tool_calls=(ToolCall(forced["name"], example),))
         elif output_schema is not None:  # structured outputs: JSON that matches the schema
-            reply = Reply(text=json.dumps(_example_value(output_schema)))
+            reply = Reply(text=json.dumps(_safe_example(output_schema)))
         else:
             reply = Reply(text=default_text(body))
-    for call in reply.tool_calls:
-        _check_tool_call(call, body)
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None

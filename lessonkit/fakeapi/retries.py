@@ -53,10 +53,6 @@ class Wait:
     attempt: int | None = None  #: 1-based attempt whose failure caused it (None: not a retry)
     call_id: str | None = None  #: the logical call it belongs to
 
-    @property
-    def is_retry(self) -> bool:
-        return self.attempt is not None
-
 
 def continued_call(
     previous: Sequence[Attempt], method: str, path: str, body: Any, retry_count: int

@@ -26,6 +26,12 @@ MAX_OUTPUT_TOKENS = {
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_MESSAGES = 100_000
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+#: ``tool_choice`` types and ``tool_result`` content blocks (the SDK's ToolChoiceParam and
+#: ToolResultBlockParam unions).
+_TOOL_CHOICES = ("auto", "any", "tool", "none")
+_TOOL_RESULT_TAGS = (
+    "text", "image", "search_result", "document", "tool_reference", "browser_state"
+)
 # Mid-conversation system messages exist on these families only (2026 docs).
 _SYSTEM_ROLE_MODELS = re.compile(
     r"^claude-(fable|mythos)-|^claude-opus-(4-8|5)"  # lessonkit: allow-model-id
@@ -96,6 +102,13 @@ def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
             raise invalid(f"{where}.text.text: Input should be a valid string")
         if not block["text"]:
             raise invalid("messages: text content blocks must be non-empty")
+    if kind == "tool_result":  # its content is a string or a list of blocks (found by fuzzing)
+        inner = block.get("content", "")
+        if isinstance(inner, list):
+            for k, item in enumerate(inner):
+                _check_block(f"{where}.tool_result.content.{k}", item, _TOOL_RESULT_TAGS)
+        elif not isinstance(inner, str):
+            raise invalid(f"{where}.tool_result.content: Input should be a valid string or list")
 
 
 def _tool_ids(content: Any, kind: str, key: str) -> list[str]:
@@ -181,7 +194,9 @@ def _check_turn_order(messages: list[dict[str, Any]]) -> None:
 
 
 def check_stop_sequences(body: dict[str, Any]) -> list[str]:
-    value = body.get("stop_sequences") or []
+    value = body.get("stop_sequences")
+    if value is None:
+        return []
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise invalid("stop_sequences: Input should be a valid list of strings")
     if any(not s.strip() for s in value):
@@ -190,7 +205,9 @@ def check_stop_sequences(body: dict[str, Any]) -> list[str]:
 
 
 def check_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
-    tools = body.get("tools") or []
+    tools = body.get("tools")
+    if tools is None:
+        return []
     if not isinstance(tools, list):
         raise invalid("tools: Input should be a valid list")
     names: set[str] = set()
@@ -208,7 +225,27 @@ def check_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
         if "type" not in tool or tool.get("type") == "custom":
             if not isinstance(tool.get("input_schema"), dict):
                 raise invalid(f"tools.{i}.custom.input_schema: Field required")
+            if tool["input_schema"].get("type") != "object":  # the SDK's Literal["object"]
+                raise invalid(f"tools.{i}.custom.input_schema.type: Input should be 'object'")
     return tools
+
+
+def check_tool_choice(body: dict[str, Any]) -> None:
+    choice = body.get("tool_choice")
+    if choice is None:
+        return
+    if not isinstance(choice, dict):
+        raise invalid(
+            "tool_choice: Input should be a valid dictionary or object to extract fields from"
+        )
+    if choice.get("type") not in _TOOL_CHOICES:
+        expected = ", ".join(f"'{t}'" for t in _TOOL_CHOICES)
+        raise invalid(
+            f"tool_choice: Input tag '{choice.get('type')}' found using 'type' does not match any "
+            f"of the expected tags: {expected}"
+        )
+    if choice["type"] == "tool" and not isinstance(choice.get("name"), str):
+        raise invalid("tool_choice.tool.name: Field required")
 
 
 def check_system(body: dict[str, Any]) -> None:
@@ -221,29 +258,35 @@ def check_system(body: dict[str, Any]) -> None:
         _check_block(f"system.{j}", block, ("text",))
 
 
-def check_create(body: Any, models: Collection[str]) -> dict[str, Any]:
-    """Validate a ``POST /v1/messages`` body; returns it, or raises :class:`ApiError`."""
+def _check_request(
+    body: Any, fields: Collection[str], models: Collection[str]
+) -> tuple[dict[str, Any], str]:
+    """What every Messages endpoint checks first, in the API's order: the body and its model."""
     if not isinstance(body, dict):
         raise invalid("Input should be a valid dictionary or object to extract fields from")
-    check_extra_fields(body, schema.create_fields())
-    model = check_model(body, models)
-    check_max_tokens(body, model)
-    check_messages(body, model)
-    check_system(body)
-    check_stop_sequences(body)
-    check_tools(body)
-    if "stream" in body and not isinstance(body["stream"], bool):
+    check_extra_fields(body, fields)
+    return body, check_model(body, models)
+
+
+def check_create(body: Any, models: Collection[str]) -> dict[str, Any]:
+    """Validate a ``POST /v1/messages`` body; returns it, or raises :class:`ApiError`."""
+    checked, model = _check_request(body, schema.create_fields(), models)
+    check_max_tokens(checked, model)
+    check_messages(checked, model)
+    check_system(checked)
+    check_stop_sequences(checked)
+    check_tools(checked)
+    check_tool_choice(checked)
+    if "stream" in checked and not isinstance(checked["stream"], bool):
         raise invalid("stream: Input should be a valid boolean")
-    return body
+    return checked
 
 
 def check_count_tokens(body: Any, models: Collection[str]) -> dict[str, Any]:
     """Validate a ``POST /v1/messages/count_tokens`` body."""
-    if not isinstance(body, dict):
-        raise invalid("Input should be a valid dictionary or object to extract fields from")
-    check_extra_fields(body, schema.count_tokens_fields())
-    model = check_model(body, models)
-    check_messages(body, model)
-    check_system(body)
-    check_tools(body)
-    return body
+    checked, model = _check_request(body, schema.count_tokens_fields(), models)
+    check_messages(checked, model)
+    check_system(checked)
+    check_tools(checked)
+    check_tool_choice(checked)
+    return checked

@@ -66,3 +66,15 @@ def test_every_exercise_has_check_hint_and_solution_cells(path: Path) -> None:
 def test_links_back_to_its_lesson(path: Path) -> None:
     intro = read(path).cells[0].source
     assert f"](../notebooks/{path.name})" in intro
+
+
+def test_public_names_are_pinned() -> None:
+    import lessonkit.exercises as package
+
+    assert package.__all__ == sorted(package.__all__)
+    assert set(package.__all__) == {"ALL", "NOTEBOOKS", *(f"ex{s}" for s in NOTEBOOKS)}
+    for module in NOTEBOOKS.values():
+        assert module.__doc__ and module.EXERCISES
+        for exercise in module.EXERCISES:
+            assert 2 <= len(exercise.hints) <= 3, exercise.name
+            assert exercise.__doc__ and exercise.reference.__doc__, exercise.name

@@ -30,6 +30,18 @@ def ask(text: str = "Hi", **extra: Any) -> dict[str, Any]:
     }
 
 
+def batch_request(
+    custom_id: str, text: str = "Summarise this ticket", **params: Any
+) -> dict[str, Any]:
+    """One item of ``batches.create(requests=[...])``: ``ask(text)`` on the fast model."""
+    return {"custom_id": custom_id, "params": ask(text, **{"model": models.FAST, **params})}
+
+
+def batch_requests(n: int) -> list[dict[str, Any]]:
+    """``n`` batch items, ``row-0`` … ``row-{n-1}``, each with its own prompt."""
+    return [batch_request(f"row-{i}", f"Summarise ticket {i}") for i in range(n)]
+
+
 def body(**fields: Any) -> dict[str, Any]:
     """A raw ``POST /v1/messages`` JSON body; pass ``field=DROP`` to leave a field out."""
     base: dict[str, Any] = ask()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import anthropic
 import pytest
@@ -26,8 +27,12 @@ def _prompt(i: int) -> str:
     return f"Caller {i} asks about topic number {i * 7919 % 1000}"
 
 
-def _ask(i: int) -> dict[str, object]:
-    return {"model": models.DEFAULT, "max_tokens": 120, "messages": [{"role": "user", "content": _prompt(i)}]}
+def _ask(i: int) -> dict[str, Any]:
+    return {
+        "model": models.DEFAULT,
+        "max_tokens": 120,
+        "messages": [{"role": "user", "content": _prompt(i)}],
+    }
 
 
 def _text(message: anthropic.types.Message) -> str:
@@ -40,7 +45,7 @@ def alone() -> dict[int, str]:
     answers = {}
     for i in range(CALLERS):
         with lessonkit.offline():
-            answers[i] = _text(anthropic.Anthropic(max_retries=0).messages.create(**_ask(i)))  # type: ignore[arg-type]
+            answers[i] = _text(anthropic.Anthropic(max_retries=0).messages.create(**_ask(i)))
     assert len(set(answers.values())) > CALLERS // 2, "prompts should give mostly distinct answers"
     return answers
 
@@ -67,7 +72,7 @@ def test_fifty_threads_create_at_once(alone: dict[int, str]) -> None:
 
         def call(i: int) -> tuple[int, str, str]:
             start.wait()
-            message = client.messages.create(**_ask(i))  # type: ignore[arg-type]
+            message = client.messages.create(**_ask(i))
             return i, _text(message), message._request_id or ""
 
         with ThreadPoolExecutor(CALLERS) as pool:
@@ -86,7 +91,7 @@ def test_fifty_threads_stream_at_once(alone: dict[int, str]) -> None:
 
         def call(i: int) -> tuple[int, str, str, str]:
             start.wait()
-            with client.messages.stream(**_ask(i)) as stream:  # type: ignore[arg-type]
+            with client.messages.stream(**_ask(i)) as stream:
                 pieces = "".join(stream.text_stream)
                 final = _text(stream.get_final_message())
                 return i, pieces, final, stream.request_id or ""
@@ -105,9 +110,9 @@ def test_fifty_asyncio_tasks_at_once(alone: dict[int, str]) -> None:
 
             async def call(i: int) -> tuple[int, str, str]:
                 if i % 2:  # half create, half stream
-                    message = await client.messages.create(**_ask(i))  # type: ignore[arg-type]
+                    message = await client.messages.create(**_ask(i))
                     return i, _text(message), message._request_id or ""
-                async with client.messages.stream(**_ask(i)) as stream:  # type: ignore[arg-type]
+                async with client.messages.stream(**_ask(i)) as stream:
                     pieces = "".join([piece async for piece in stream.text_stream])
                     assert pieces == _text(await stream.get_final_message())
                     return i, pieces, stream.request_id or ""
@@ -132,7 +137,7 @@ def test_threads_and_scripted_replies_each_reply_used_once() -> None:
 
         def call(i: int) -> tuple[str, str]:
             start.wait()
-            message = client.messages.create(**_ask(i))  # type: ignore[arg-type]
+            message = client.messages.create(**_ask(i))
             return message._request_id or "", _text(message)
 
         with ThreadPoolExecutor(CALLERS) as pool:

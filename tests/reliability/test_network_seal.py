@@ -13,22 +13,27 @@ import asyncio
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import anthropic
 import httpx
 import httpx2
 import pytest
+from anthropic.types import MessageParam
 from pytest_socket import SocketBlockedError, disable_socket, enable_socket
 
 import lessonkit
 from lessonkit import FakeAPI, OfflineError, models
 
-PROMPT = [{"role": "user", "content": "Say hello"}]
+PROMPT: list[MessageParam] = [{"role": "user", "content": "Say hello"}]
 OUTSIDE = "https://example.com/v1/messages"
 
 
+ASK: dict[str, Any] = {"model": models.DEFAULT, "max_tokens": 30, "messages": PROMPT}
+
+
 def _create(client: anthropic.Anthropic) -> anthropic.types.Message:
-    return client.messages.create(model=models.DEFAULT, max_tokens=30, messages=PROMPT)  # type: ignore[arg-type]
+    return client.messages.create(model=models.DEFAULT, max_tokens=30, messages=PROMPT)
 
 
 @pytest.fixture
@@ -66,8 +71,10 @@ def test_the_sdk_pointed_elsewhere_is_refused(lessonkit_api: FakeAPI, base_url: 
 
 def test_an_async_sdk_pointed_elsewhere_is_refused(lessonkit_api: FakeAPI) -> None:
     async def call() -> None:
-        async with anthropic.AsyncAnthropic(base_url="https://example.com", max_retries=0) as client:
-            await client.messages.create(model=models.DEFAULT, max_tokens=30, messages=PROMPT)  # type: ignore[arg-type]
+        async with anthropic.AsyncAnthropic(
+            base_url="https://example.com", max_retries=0
+        ) as client:
+            await client.messages.create(model=models.DEFAULT, max_tokens=30, messages=PROMPT)
 
     with pytest.raises(anthropic.APIConnectionError) as caught:
         asyncio.run(call())
@@ -106,7 +113,9 @@ async def _httpx2_async() -> None:
     ids=["httpx", "httpx-client", "httpx-async", "httpx2", "httpx2-client", "httpx2-async"],
 )
 def test_plain_http_clients_are_refused(lessonkit_api: FakeAPI, call: Callable[[], object]) -> None:
-    with pytest.raises(OfflineError, match=r"blocked a request to https://example\.com/v1/messages"):
+    with pytest.raises(
+        OfflineError, match=r"blocked a request to https://example\.com/v1/messages"
+    ):
         call()
     assert lessonkit_api.requests == []
 
@@ -120,10 +129,10 @@ def test_offline_create_and_stream_need_no_socket(no_sockets: None) -> None:
         api.reply("Hello from the fake API.")
         assert _create(client).content[0].type == "text"
         api.reply("Streamed without a socket.")
-        with client.messages.stream(model=models.DEFAULT, max_tokens=30, messages=PROMPT) as stream:  # type: ignore[arg-type]
+        with client.messages.stream(**ASK) as stream:
             text = "".join(stream.text_stream)
         assert text == "Streamed without a socket."
-        assert client.messages.count_tokens(model=models.DEFAULT, messages=PROMPT).input_tokens > 0  # type: ignore[arg-type]
+        assert client.messages.count_tokens(model=models.DEFAULT, messages=PROMPT).input_tokens > 0
     assert [r.status for r in api.requests] == [200, 200, 200]
 
 
@@ -131,10 +140,14 @@ def test_offline_async_calls_need_no_socket(no_sockets: None) -> None:
     async def calls(api: FakeAPI) -> str:
         async with anthropic.AsyncAnthropic(max_retries=0) as client:
             api.reply("Async, offline.")
-            message = await client.messages.create(model=models.DEFAULT, max_tokens=30, messages=PROMPT)  # type: ignore[arg-type]
+            message = await client.messages.create(
+                model=models.DEFAULT, max_tokens=30, messages=PROMPT
+            )
             assert message.content[0].type == "text"
             api.reply("Async stream.")
-            async with client.messages.stream(model=models.DEFAULT, max_tokens=30, messages=PROMPT) as stream:  # type: ignore[arg-type]
+            async with client.messages.stream(
+                model=models.DEFAULT, max_tokens=30, messages=PROMPT
+            ) as stream:
                 return "".join([piece async for piece in stream.text_stream])
 
     with lessonkit.offline() as api:
@@ -147,7 +160,12 @@ def test_retries_and_a_batch_need_no_socket(no_sockets: None) -> None:
         api.fail_next(529, times=2)
         _create(client)  # the SDK's own retries, on the virtual clock
         batch = client.messages.batches.create(
-            requests=[{"custom_id": "a", "params": {"model": models.DEFAULT, "max_tokens": 20, "messages": PROMPT}}]  # type: ignore[list-item]
+            requests=[
+                {
+                    "custom_id": "a",
+                    "params": {"model": models.DEFAULT, "max_tokens": 20, "messages": PROMPT},
+                }
+            ]
         )
         api.clock.advance(hours=1)
         results = list(client.messages.batches.results(batch.id))
@@ -163,7 +181,9 @@ def test_the_guard_would_catch_the_sdk_going_out(no_sockets: None) -> None:
 
 
 @pytest.mark.parametrize("address", [("93.184.215.14", 443), ("127.0.0.1", 9), ("::1", 9)])
-def test_the_guard_refuses_a_socket_to_the_outside(no_sockets: None, address: tuple[str, int]) -> None:
+def test_the_guard_refuses_a_socket_to_the_outside(
+    no_sockets: None, address: tuple[str, int]
+) -> None:
     family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
     with _refused():
         with socket.socket(family, socket.SOCK_STREAM) as sock:

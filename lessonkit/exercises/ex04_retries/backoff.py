@@ -40,8 +40,9 @@ def call_with_retries(
 
     Transient: connection errors, 408, 409, 429 and every 5xx (529 included).
     Before retry n (0, 1, 2, ...) wait `retry-after` seconds if the error
-    carries that header, else min(max_delay, base_delay * 2**n) minus up to
-    25 % random jitter. Wait only through `sleep`.
+    carries that header (up to 60 s, like the SDK), else
+    min(max_delay, base_delay * 2**n) minus up to 25 % random jitter.
+    Wait only through `sleep`.
     """
     for number in range(max_attempts):
         try:

@@ -1,4 +1,5 @@
-"""How pytest and nbval treat the exercise notebooks.
+"""How pytest and nbval treat the exercise notebooks (kept at the root: a conftest inside
+``exercises/`` would make it a package that shadows ``tests/exercises``).
 
 * nbval runs the SOURCE notebooks (``exercises/source/*.ipynb``, solutions in
   place): their committed outputs show every check "Correct", and a fresh
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
+STUDENT_COPIES = Path(__file__).resolve().parent / "exercises"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +30,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path.suffix == ".ipynb" and collection_path.resolve().parent == HERE:
+    if collection_path.suffix == ".ipynb" and collection_path.resolve().parent == STUDENT_COPIES:
         return True  # a generated student copy
     return None

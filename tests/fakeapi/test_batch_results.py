@@ -17,30 +17,11 @@ from anthropic.types.messages import (
     MessageBatchSucceededResult,
 )
 
-from lessonkit import FakeAPI, models
+from lessonkit import FakeAPI
 from lessonkit.fakeapi import jsonl
 from lessonkit.fakeapi.batchjob import finish_times
 
-
-def item(custom_id: str, text: str = "Summarise this ticket", **params: Any) -> dict[str, Any]:
-    return {
-        "custom_id": custom_id,
-        "params": {
-            "model": models.FAST,
-            "max_tokens": 200,
-            "messages": [{"role": "user", "content": text}],
-            **params,
-        },
-    }
-
-
-def items(n: int) -> list[dict[str, Any]]:
-    return [item(f"row-{i}", f"Summarise ticket {i}") for i in range(n)]
-
-
-@pytest.fixture
-def client(lessonkit_api: FakeAPI) -> anthropic.Anthropic:
-    return anthropic.Anthropic(max_retries=0)
+from .helpers import batch_request, batch_requests
 
 
 def run(
@@ -55,14 +36,14 @@ def run(
 
 
 def test_succeeded_is_the_same_model_as_messages_create(client: anthropic.Anthropic) -> None:
-    batch, results = run(client, [item("only", "Explain idempotency keys")])
+    batch, results = run(client, [batch_request("only", "Explain idempotency keys")])
     [line] = results
     assert isinstance(line, MessageBatchIndividualResponse)
     assert isinstance(line.result, MessageBatchSucceededResult)
     message = line.result.message
     assert isinstance(message, Message) and message.id.startswith("msg_")
     assert message.usage.service_tier == "batch"
-    direct = client.messages.create(**item("x", "Explain idempotency keys")["params"])
+    direct = client.messages.create(**batch_request("x", "Explain idempotency keys")["params"])
     assert (
         message.content == direct.content
         and message.usage.input_tokens == direct.usage.input_tokens
@@ -71,12 +52,20 @@ def test_succeeded_is_the_same_model_as_messages_create(client: anthropic.Anthro
 
 
 def test_all_four_result_types(client: anthropic.Anthropic, lessonkit_api: FakeAPI) -> None:
-    bad = item("bad", max_tokens=0)
+    bad = batch_request("bad", max_tokens=0)
     lessonkit_api.batch_outcome("flaky", "errored")
     lessonkit_api.batch_outcome("gone", "canceled")
     lessonkit_api.batch_outcome("late", "expired")
     batch, results = run(
-        client, [item("good"), bad, item("flaky"), item("gone"), item("late")], poll=3600
+        client,
+        [
+            batch_request("good"),
+            bad,
+            batch_request("flaky"),
+            batch_request("gone"),
+            batch_request("late"),
+        ],
+        poll=3600,
     )
     by_id = {r.custom_id: r.result for r in results}
     assert isinstance(by_id["good"], MessageBatchSucceededResult)
@@ -97,7 +86,7 @@ def test_all_four_result_types(client: anthropic.Anthropic, lessonkit_api: FakeA
 def test_invalid_params_error_like_a_direct_call(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
-    bad = item("bad", model="claude-nope-1")["params"]
+    bad = batch_request("bad", model="claude-nope-1")["params"]
     with pytest.raises(anthropic.NotFoundError) as direct:
         client.messages.create(**bad)
     _, [line] = run(client, [{"custom_id": "bad", "params": bad}])  # create itself succeeds
@@ -109,13 +98,13 @@ def test_invalid_params_error_like_a_direct_call(
 def test_scripted_outcomes(client: anthropic.Anthropic, lessonkit_api: FakeAPI) -> None:
     lessonkit_api.batch_outcome("a", "succeeded", text="Scripted!", stop_reason="max_tokens")
     lessonkit_api.batch_outcome("b", "errored", error_type="overloaded_error", message="Busy")
-    _, results = run(client, [item("a"), item("b")])
+    _, results = run(client, [batch_request("a"), batch_request("b")])
     by_id = {r.custom_id: r.result for r in results}
     a, b = by_id["a"], by_id["b"]
     assert isinstance(a, MessageBatchSucceededResult) and isinstance(b, MessageBatchErroredResult)
     assert a.message.content[0].text == "Scripted!" and a.message.stop_reason == "max_tokens"  # type: ignore[union-attr]
     assert (b.error.error.type, b.error.error.message) == ("overloaded_error", "Busy")
-    _, again = run(client, [item("a")])  # a script is used by one batch only
+    _, again = run(client, [batch_request("a")])  # a script is used by one batch only
     assert again[0].result.message.content[0].text != "Scripted!"  # type: ignore[union-attr]
 
 
@@ -143,7 +132,7 @@ def test_a_bad_scripted_tool_call_errors_consistently(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
     lessonkit_api.batch_outcome("t", "succeeded", tool_use={"name": "not_offered", "input": {}})
-    batch, [line] = run(client, [item("t")])
+    batch, [line] = run(client, [batch_request("t")])
     assert batch.request_counts.errored == 1 and line.result.type == "errored"
 
 
@@ -151,15 +140,15 @@ def test_scripted_replies_are_not_consumed_by_batches(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
     lessonkit_api.reply("For the direct call")
-    _, results = run(client, items(3))
+    _, results = run(client, batch_requests(3))
     assert all(r.result.message.content[0].text != "For the direct call" for r in results)  # type: ignore[union-attr]
-    direct = client.messages.create(**item("x")["params"])
+    direct = client.messages.create(**batch_request("x")["params"])
     assert direct.content[0].text == "For the direct call"  # type: ignore[union-attr]
 
 
 def test_results_come_back_out_of_submission_order(client: anthropic.Anthropic) -> None:
     submitted = [f"row-{i}" for i in range(12)]
-    _, results = run(client, items(12))
+    _, results = run(client, batch_requests(12))
     returned = [r.custom_id for r in results]
     assert sorted(returned) == sorted(submitted) and returned != submitted
 
@@ -172,7 +161,7 @@ def test_finish_order_is_never_submission_order(ids: tuple[str, ...]) -> None:
 
 def test_expiry_at_24_hours(client: anthropic.Anthropic, lessonkit_api: FakeAPI) -> None:
     lessonkit_api.batch_delay(hours=30)
-    batch = client.messages.batches.create(requests=items(4))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(4))  # type: ignore[arg-type]
     lessonkit_api.clock.advance(hours=23, minutes=59)
     assert client.messages.batches.retrieve(batch.id).processing_status == "in_progress"
     lessonkit_api.clock.advance(minutes=1)
@@ -180,12 +169,12 @@ def test_expiry_at_24_hours(client: anthropic.Anthropic, lessonkit_api: FakeAPI)
     assert ended.processing_status == "ended" and ended.ended_at == ended.expires_at
     assert ended.request_counts.expired == 4
     assert {r.result.type for r in client.messages.batches.results(batch.id)} == {"expired"}
-    assert client.messages.batches.create(requests=items(1)).expires_at is not None  # type: ignore[arg-type]
+    assert client.messages.batches.create(requests=batch_requests(1)).expires_at is not None  # type: ignore[arg-type]
 
 
 def test_partial_expiry(client: anthropic.Anthropic, lessonkit_api: FakeAPI) -> None:
     lessonkit_api.batch_delay(hours=23, minutes=40)
-    batch, results = run(client, items(40), poll=3600)
+    batch, results = run(client, batch_requests(40), poll=3600)
     counts = batch.request_counts
     assert counts.succeeded > 0 and counts.expired > 0 and counts.succeeded + counts.expired == 40
     assert [r.result.type for r in results][-counts.expired :] == ["expired"] * counts.expired
@@ -194,7 +183,7 @@ def test_partial_expiry(client: anthropic.Anthropic, lessonkit_api: FakeAPI) -> 
 def test_results_are_archived_after_29_days(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
-    batch, _ = run(client, items(2))
+    batch, _ = run(client, batch_requests(2))
     lessonkit_api.clock.advance(hours=29 * 24)
     archived = client.messages.batches.retrieve(batch.id)
     assert archived.archived_at == archived.created_at + timedelta(days=29)
@@ -211,12 +200,12 @@ def _jsonl(client: anthropic.Anthropic, batch_id: str) -> bytes:
 def test_results_are_strict_jsonl_and_deterministic(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
-    batch, _ = run(client, items(25))
+    batch, _ = run(client, batch_requests(25))
     first = _jsonl(client, batch.id)
     assert first == _jsonl(client, batch.id)  # fetching again changes nothing, ids included
     assert b"\n\n" not in first and first.endswith(b"\n") and len(jsonl.loads(first)) == 25
     lessonkit_api.reset()  # a fresh API: same ids, same timestamps, same bytes
-    again, _ = run(client, items(25))
+    again, _ = run(client, batch_requests(25))
     assert (again.id, again.ended_at) == (batch.id, batch.ended_at)
     assert _jsonl(client, again.id) == first
 
@@ -229,17 +218,17 @@ def test_strict_jsonl_rejects_blank_lines() -> None:
 def test_batch_results_do_not_shift_message_ids(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
-    run(client, items(3))
-    after_batch = client.messages.create(**item("x")["params"]).id
+    run(client, batch_requests(3))
+    after_batch = client.messages.create(**batch_request("x")["params"]).id
     lessonkit_api.reset()
-    assert client.messages.create(**item("x")["params"]).id == after_batch
+    assert client.messages.create(**batch_request("x")["params"]).id == after_batch
 
 
 def _timed(n: int) -> tuple[float, float]:
     """(wall, CPU) seconds for create -> ended -> every result iterated, through the SDK."""
     client = anthropic.Anthropic(max_retries=0)
     wall, cpu = time.perf_counter(), time.process_time()
-    batch, results = run(client, items(n))
+    batch, results = run(client, batch_requests(n))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert len(results) == n and batch.request_counts.succeeded == n
     return wall, cpu

@@ -12,37 +12,18 @@ import anthropic
 import pytest
 
 import lessonkit.batches
-from lessonkit import FakeAPI, models
+from lessonkit import FakeAPI
 from lessonkit.fakeapi import batchcheck
 from lessonkit.fakeapi import batches as core
 from lessonkit.fakeapi.http import ApiRequest
+
+from .helpers import batch_request, batch_requests
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 BATCH_KEYS = {
     "id", "type", "processing_status", "request_counts", "ended_at", "created_at",
     "expires_at", "cancel_initiated_at", "archived_at", "results_url",
 }  # fmt: skip
-
-
-def item(custom_id: str, text: str = "Summarise this ticket", **params: Any) -> dict[str, Any]:
-    return {
-        "custom_id": custom_id,
-        "params": {
-            "model": models.FAST,
-            "max_tokens": 200,
-            "messages": [{"role": "user", "content": text}],
-            **params,
-        },
-    }
-
-
-def items(n: int) -> list[dict[str, Any]]:
-    return [item(f"row-{i}", f"Summarise ticket {i}") for i in range(n)]
-
-
-@pytest.fixture
-def client(lessonkit_api: FakeAPI) -> anthropic.Anthropic:
-    return anthropic.Anthropic(max_retries=0)
 
 
 def raw_batch(client: anthropic.Anthropic, batch_id: str) -> dict[str, Any]:
@@ -62,7 +43,7 @@ def finish(client: anthropic.Anthropic, batch_id: str) -> Any:
 
 
 def test_create_returns_the_real_shape(client: anthropic.Anthropic, lessonkit_api: FakeAPI) -> None:
-    batch = client.messages.batches.create(requests=items(3))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(3))  # type: ignore[arg-type]
     assert batch.id.startswith("msgbatch_")
     assert batch.type == "message_batch"
     assert batch.processing_status == "in_progress"
@@ -79,7 +60,7 @@ def test_create_returns_the_real_shape(client: anthropic.Anthropic, lessonkit_ap
 def test_polling_loop_is_instant_and_realistic(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
-    batch = client.messages.batches.create(requests=items(20))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(20))  # type: ignore[arg-type]
     started = time.perf_counter()
     seen = []
     while batch.processing_status != "ended":
@@ -106,7 +87,7 @@ def test_results_url_follows_a_servers_base_url(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
     lessonkit_api.base_url = "http://127.0.0.1:8765"  # type: ignore[attr-defined]  # what server.py sets
-    batch = finish(client, client.messages.batches.create(requests=items(1)).id)  # type: ignore[arg-type]
+    batch = finish(client, client.messages.batches.create(requests=batch_requests(1)).id)  # type: ignore[arg-type]
     assert batch.results_url == f"http://127.0.0.1:8765/v1/messages/batches/{batch.id}/results"
 
 
@@ -115,7 +96,7 @@ def test_list_is_newest_first_and_auto_pages(
 ) -> None:
     created = []
     for _ in range(5):
-        created.append(client.messages.batches.create(requests=items(1)).id)  # type: ignore[arg-type]
+        created.append(client.messages.batches.create(requests=batch_requests(1)).id)  # type: ignore[arg-type]
         lessonkit_api.clock.advance(seconds=1)
     newest = created[::-1]
     page = client.messages.batches.list(limit=2)
@@ -152,7 +133,7 @@ def test_list_rejects_bad_queries(
 def test_cancel_goes_canceling_then_ended(
     client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
-    batch = client.messages.batches.create(requests=items(30))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(30))  # type: ignore[arg-type]
     lessonkit_api.clock.advance(minutes=15)
     canceled = client.messages.batches.cancel(batch.id)
     assert canceled.processing_status == "canceling"
@@ -175,7 +156,7 @@ def test_cancel_goes_canceling_then_ended(
 
 
 def test_delete_only_once_ended(client: anthropic.Anthropic) -> None:
-    batch = client.messages.batches.create(requests=items(2))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(2))  # type: ignore[arg-type]
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.batches.delete(batch.id)
     assert caught.value.type == "invalid_request_error"
@@ -203,7 +184,7 @@ def test_unknown_batch_is_404(client: anthropic.Anthropic, call: Any) -> None:
 
 
 def test_results_before_the_end(client: anthropic.Anthropic) -> None:
-    batch = client.messages.batches.create(requests=items(2))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(2))  # type: ignore[arg-type]
     with pytest.raises(
         anthropic.AnthropicError, match="No `results_url` for the given batch.*in_progress"
     ):
@@ -221,29 +202,29 @@ def _too_many() -> list[dict[str, Any]]:
     [
         ([], "requests: List should have at least 1 item after validation, not 0"),
         (
-            [item("a"), item("a")],
+            [batch_request("a"), batch_request("a")],
             "requests: custom_id values must be unique within a batch; 'a' is used more than once",
         ),
         (
-            [item("has space")],
+            [batch_request("has space")],
             "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'",
         ),
         (
-            [item("x" * 65)],
+            [batch_request("x" * 65)],
             "requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'",
         ),
         (
-            [item("ok"), item("")],
+            [batch_request("ok"), batch_request("")],
             "requests.1.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'",
         ),
         ([{"custom_id": "a"}], "requests.0.params: Field required"),
         ([{"params": {}}], "requests.0.custom_id: Field required"),
         (
-            [item("a", stream=True)],
+            [batch_request("a", stream=True)],
             "requests.0.params.stream: streaming is not supported in Message Batches",
         ),
         (
-            [item("a", speed="fast")],
+            [batch_request("a", speed="fast")],
             "requests.0.params.speed: fast mode is not available in Message Batches",
         ),
     ],
@@ -270,9 +251,9 @@ def test_body_over_the_batch_limit_is_413(
     client: anthropic.Anthropic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(core, "MAX_BATCH_BYTES", 2_000)
-    client.messages.batches.create(requests=items(2))  # type: ignore[arg-type]  # small: fine
+    client.messages.batches.create(requests=batch_requests(2))  # type: ignore[arg-type]  # small: fine
     with pytest.raises(anthropic.ContentTooLargeError) as caught:
-        client.messages.batches.create(requests=items(40))  # type: ignore[arg-type]
+        client.messages.batches.create(requests=batch_requests(40))  # type: ignore[arg-type]
     assert caught.value.type == "request_too_large"
 
 
@@ -282,7 +263,7 @@ def test_batches_allow_bodies_bigger_than_a_message(
     monkeypatch.setattr(
         "lessonkit.fakeapi.validate.MAX_BODY_BYTES", 2_000
     )  # /v1/messages' 32 MB, shrunk
-    batch = client.messages.batches.create(requests=items(40))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(40))  # type: ignore[arg-type]
     assert batch.request_counts.processing == 40
 
 
@@ -291,11 +272,11 @@ def test_faults_apply_to_batch_endpoints(
 ) -> None:
     lessonkit_api.fail_next(529)
     with pytest.raises(anthropic.OverloadedError):
-        client.messages.batches.create(requests=items(1))  # type: ignore[arg-type]
+        client.messages.batches.create(requests=batch_requests(1))  # type: ignore[arg-type]
 
 
 def test_wait_helper(client: anthropic.Anthropic, capsys: pytest.CaptureFixture[str]) -> None:
-    batch = client.messages.batches.create(requests=items(5))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(5))  # type: ignore[arg-type]
     started = time.perf_counter()
     ended = lessonkit.batches.wait(client, batch.id, progress="tqdm")
     assert time.perf_counter() - started < 2.0
@@ -307,7 +288,7 @@ def test_wait_helper(client: anthropic.Anthropic, capsys: pytest.CaptureFixture[
 
 
 def test_wait_timeout_and_arguments(client: anthropic.Anthropic) -> None:
-    batch = client.messages.batches.create(requests=items(5))  # type: ignore[arg-type]
+    batch = client.messages.batches.create(requests=batch_requests(5))  # type: ignore[arg-type]
     with pytest.raises(TimeoutError, match="still in_progress after 120 s"):
         lessonkit.batches.wait(client, batch.id, timeout=120)
     with pytest.raises(ValueError, match="progress="):

@@ -1,0 +1,77 @@
+"""``POST /v1/messages`` and ``/v1/messages/count_tokens``: the model's turn, whole or streamed.
+
+The model decides what is said (:mod:`.model`); :mod:`.render` makes it a
+Message and :mod:`.sse` a stream of events. The one thing decided here is
+where a planned stream fault breaks the stream: an ``error`` event after the
+200, or a dropped connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from . import render, sse, tokens
+from .faults import FaultPlan, StreamFault
+from .http import ApiResponse, StreamDropped
+from .ids import IdSource
+from .model import Generation, generate
+from .records import RecordedRequest
+from .replies import Reply
+
+__all__ = ["COUNT_TOKENS_PATH", "PATH", "count_tokens", "create"]
+
+PATH = "/v1/messages"
+COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
+
+
+def create(
+    body: dict[str, Any],
+    reply: Reply | None,
+    ids: IdSource,
+    faults: FaultPlan,
+    record: RecordedRequest,
+) -> ApiResponse:
+    """Answer a validated create request; ``record`` learns the Message and any stream fault."""
+    gen = generate(body, reply, ids.next)
+    message = render.message(
+        gen,
+        message_id=ids.next("message"),
+        model=body["model"],
+        input_tokens=tokens.count_input(body),
+    )
+    record.response = message
+    if not body.get("stream"):
+        return ApiResponse.json(200, message)
+    fault = faults.take_stream()
+    if fault is not None:
+        record.stream_fault = f"error:{fault.error_type}" if fault.error_type else "dropped"
+    return ApiResponse(
+        200,
+        {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"},
+        _frames(gen, message, record.request_id, fault),
+    )
+
+
+def _frames(
+    gen: Generation, message: dict[str, Any], request_id: str, fault: StreamFault | None
+) -> Iterator[bytes]:
+    events = sse.events(
+        gen,
+        message_id=message["id"],
+        model=message["model"],
+        input_tokens=message["usage"]["input_tokens"],
+    )
+    for sent, event in enumerate(events):
+        if fault is not None and sent == fault.after_events:
+            if fault.error_type is None:
+                raise StreamDropped(f"connection dropped after {sent} events")
+            text = fault.message or "Overloaded"
+            yield sse.frame(sse.error_event(fault.error_type, text, request_id))
+            return
+        yield sse.frame(event)
+
+
+def count_tokens(body: dict[str, Any]) -> ApiResponse:
+    """Answer a validated count_tokens request: the input tokens a create would be charged."""
+    return ApiResponse.json(200, {"input_tokens": tokens.count_input(body)})
