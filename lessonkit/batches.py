@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fakeapi.app import FakeAPI
 from .fakeapi.errors import ApiError
+from .fakeapi.http import API_HOST
 
 if TYPE_CHECKING:
     import anthropic
@@ -96,7 +97,7 @@ def _minutes(delta: Any) -> str:
 
 def _offline_api(client: anthropic.Anthropic) -> FakeAPI | None:
     """The offline API serving ``client``, if any (not for a client aimed at a local server)."""
-    from .offline import API_HOST, Offline  # late: offline imports respx; we only peek
+    from .offline import Offline  # late: offline imports respx; we only peek
 
     active = Offline._active
     return active.api if active is not None and client.base_url.host == API_HOST else None

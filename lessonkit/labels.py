@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import anthropic
 
-__all__ = ["live_label", "simulated_label"]
+from .fakeapi.http import API_BASE
 
-_REAL_API = "https://api.anthropic.com"
+__all__ = ["live_label", "simulated_label"]
 
 
 def _lessonkit_version() -> str:
@@ -29,9 +29,9 @@ def simulated_label() -> str:
     )
 
 
-def live_label(base_url: str = _REAL_API) -> str:
+def live_label(base_url: str = API_BASE) -> str:
     """For anything a real API produced; names the host when it is not Anthropic's."""
-    where = "the real Anthropic API" if base_url.rstrip("/") == _REAL_API else base_url.rstrip("/")
+    where = "the real Anthropic API" if base_url.rstrip("/") == API_BASE else base_url.rstrip("/")
     return (
         f"live from {where} · anthropic {anthropic.__version__} · lessonkit {_lessonkit_version()}"
     )

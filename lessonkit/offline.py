@@ -24,12 +24,11 @@ if TYPE_CHECKING:
 
 from .fakeapi.app import FakeAPI
 from .fakeapi.faults import RequestTimedOut
-from .fakeapi.http import ApiRequest, StreamDropped
+from .fakeapi.http import API_HOST, ApiRequest, StreamDropped
 from .timewarp import TimeWarp
 
 __all__ = ["OfflineError", "PLACEHOLDER_KEY", "Offline", "offline"]
 
-API_HOST = "api.anthropic.com"
 #: Obviously not a key: the SDK only needs *something* to put in its header.
 PLACEHOLDER_KEY = "lessonkit-offline-placeholder-not-a-real-key"
 #: Environment the SDK reads; offline mode pins or removes them and restores them after.

@@ -15,12 +15,12 @@ from typing import Any
 
 from .. import models
 from . import errors, messages, models_api, retries, scenarios, validate
-from .batches import API_BASE, BatchStore
 from .batches import PATH as BATCHES_PATH
+from .batches import BatchStore
 from .clock import VirtualClock
 from .errors import ORGANIZATION_ID, ApiError, error_body
 from .faults import FaultPlan, RequestTimedOut, http_fault, stream_fault, timeout_fault
-from .http import ApiRequest, ApiResponse
+from .http import API_BASE, ApiRequest, ApiResponse
 from .ids import IdSource
 from .ratelimit import RateLimiter
 from .records import RecordedRequest, redacted

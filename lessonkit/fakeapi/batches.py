@@ -35,7 +35,6 @@ from .replies import make_reply
 
 PATH = "/v1/messages/batches"
 #: Where ``results_url`` points unless the API is served elsewhere (``api.base_url``).
-API_BASE = "https://api.anthropic.com"
 #: "256 MB per batch"; bigger bodies get 413 request_too_large.
 MAX_BATCH_BYTES = 256 * 1024 * 1024
 _ROUTE = re.compile(r"^/v1/messages/batches(?:/(?P<id>[^/]+)(?:/(?P<action>cancel|results))?)?/?$")

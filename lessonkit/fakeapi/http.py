@@ -11,6 +11,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Where the real API lives; offline mode answers for this host and no other.
+API_BASE = "https://api.anthropic.com"
+API_HOST = API_BASE.removeprefix("https://")
+
 
 @dataclass(frozen=True)
 class ApiRequest:

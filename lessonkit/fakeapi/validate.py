@@ -30,7 +30,12 @@ _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 #: ToolResultBlockParam unions).
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
 _TOOL_RESULT_TAGS = (
-    "text", "image", "search_result", "document", "tool_reference", "browser_state"
+    "text",
+    "image",
+    "search_result",
+    "document",
+    "tool_reference",
+    "browser_state",
 )
 # Mid-conversation system messages exist on these families only (2026 docs).
 _SYSTEM_ROLE_MODELS = re.compile(

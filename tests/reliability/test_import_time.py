@@ -1,0 +1,77 @@
+"""``import lessonkit`` stays light: heavy optional modules load on first use, not at import.
+
+Timing is flaky on shared machines, so this pins the cause instead: the
+modules that cost 0.1–3 s each must not be in ``sys.modules`` after a bare
+``import lessonkit`` in a fresh interpreter. ``python -m bench imports``
+measures the time itself (goal: at most 150 ms over ``import anthropic``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+#: Each is slow to import (measured in this environment): pytest and respx/httpx (httpx also
+#: pulls rich and click for its CLI), jsonschema (~2 s with the rfc3987 grammar Jupyter installs),
+#: IPython/ipywidgets/nbformat/nbclient (kernel-only), the server stack and the CLI stack.
+HEAVY = (
+    "pytest",
+    "pytest_httpx2",
+    "respx",
+    "httpx",
+    "rich",
+    "click",
+    "jsonschema",
+    "IPython",
+    "ipywidgets",
+    "nbformat",
+    "nbclient",
+    "uvicorn",
+    "starlette",
+    "typer",
+)
+
+
+_STAGES = {
+    "import lessonkit": "import lessonkit",
+    "public names": "for name in lessonkit.__all__: getattr(lessonkit, name)",
+    "widgets and checks": "import lessonkit.widgets, lessonkit.checks",
+    "offline start": "lessonkit.offline().start()",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, list[str]]:
+    """Heavy modules in ``sys.modules`` after each stage, in one fresh interpreter."""
+    lines = ["import sys, json", "seen = {}"]
+    for stage, code in _STAGES.items():
+        lines += [code, f"seen[{stage!r}] = [m for m in {HEAVY!r} if m in sys.modules]"]
+    lines.append("print(json.dumps(seen))")
+    done = subprocess.run(
+        [sys.executable, "-c", "\n".join(lines)], capture_output=True, text=True, check=True
+    )
+    seen: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def test_import_lessonkit_loads_no_heavy_module(loaded: dict[str, list[str]]) -> None:
+    assert loaded["import lessonkit"] == []
+
+
+def test_public_names_resolve_without_heavy_modules(loaded: dict[str, list[str]]) -> None:
+    assert loaded["public names"] == []
+
+
+def test_widgets_and_checks_load_ipywidgets_lazily(loaded: dict[str, list[str]]) -> None:
+    assert not {"ipywidgets", "IPython"} & set(loaded["widgets and checks"])
+
+
+def test_offline_mode_loads_its_transport_on_start_only(loaded: dict[str, list[str]]) -> None:
+    assert "respx" in loaded["offline start"]  # the transport arrives when it is needed...
+    kernel_only = {"IPython", "ipywidgets", "jsonschema", "nbformat", "uvicorn"}
+    assert not kernel_only & set(loaded["offline start"])  # ...and nothing else does
