@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint bench release doctor browser-deps test-matrix clean
+.PHONY: lab test lint bench release doctor browser-deps test-matrix soak clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ test-matrix:
 
 ## lint: ruff and mypy
 lint: $(STAMP)
-	$(BIN)/ruff check lessonkit tests
+	$(BIN)/ruff check lessonkit tests bench
 	$(BIN)/mypy
 
 ## release: regenerate the student exercise notebooks (solutions stripped)
@@ -38,9 +38,13 @@ release: $(STAMP)
 doctor: $(STAMP)
 	$(BIN)/lessonkit doctor
 
-## bench: performance benchmarks (not part of `make test`)
+## bench: performance benchmarks (not part of `make test`; writes bench/results.json)
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## soak: run the whole suite N times and list every test that failed (default N=20)
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --n $(or $(N),20)
 
 # The browser test drives Debian's Chromium through Playwright (never a downloaded
 # browser). Installed when we can (root with apt-get, as in CI); elsewhere the

@@ -1,7 +1,9 @@
-"""``python -m bench [NAME ...] [--quick] [--out FILE]``: run the benchmarks, print a table.
+"""``python -m bench [NAME ...] [--quick] [--wall]``: run the benchmarks, print a table.
 
-NAME is any of create, stream, batch, notebooks, imports (default: all). The
-exit status is 1 when a goal is missed, so CI could gate on it.
+NAME is any of create, stream, batch, notebooks, imports (default: all).
+Verdicts use CPU time (robust on a busy machine; ``--wall`` for wall-clock);
+both are recorded in bench/results.json (a ``--quick`` smoke run writes
+nothing). The exit status is 1 when a goal is missed.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ def environment() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"any of {', '.join(BENCHMARKS)}")
-    parser.add_argument("--quick", action="store_true", help="fewer calls and rounds (a smoke run)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer calls and rounds; writes no JSON"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the JSON alone")
     parser.add_argument(
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f".{name}", __package__)
         results.extend(module.run(quick=args.quick))
     print(table(results))
-    if not args.no_write:
+    if not (args.no_write or args.quick):
         data = {
             "environment": env,
             "quick": args.quick,

@@ -51,20 +51,40 @@ def _to_api_request(request: httpx.Request) -> ApiRequest:
         path=request.url.path,
         headers={k.lower(): v for k, v in request.headers.items()},
         body=request.content,
-        query=dict(request.url.params),
+        query=dict(request.url.params) if request.url.query else {},
     )
 
 
+#: Stream frames reach the SDK in reads of about this size, as from a socket, rather than one
+#: read per SSE event: each read costs ~10 us in httpx/httpcore2/respx, which made a
+#: 4,000-token stream ~20% slower than the SDK reading the same bytes at once.
+_READ_BYTES = 16 * 1024
+
+
 def _transport_errors(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Turn a planned connection drop into the error httpcore2 raises for one."""
+    """Group frames into reads; turn a planned connection drop into httpcore2's error for one.
+
+    Everything sent before a drop is delivered first, so the SDK sees the same events.
+    """
     import httpcore2
 
+    pending: list[bytes] = []
+    size = 0
     try:
-        yield from chunks
+        for chunk in chunks:
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= _READ_BYTES:
+                yield b"".join(pending)
+                pending, size = [], 0
     except StreamDropped as err:
+        if pending:
+            yield b"".join(pending)
         raise httpcore2.RemoteProtocolError(
             f"peer closed connection without sending complete message body ({err})"
         ) from None
+    if pending:
+        yield b"".join(pending)
 
 
 @functools.cache

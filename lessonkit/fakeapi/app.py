@@ -235,7 +235,7 @@ class FakeAPI:
             request_id = self.ids.next("request")
             try:
                 body = request.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # deep nesting is malformed too
                 body = None
             record = RecordedRequest(
                 request.method,
