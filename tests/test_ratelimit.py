@@ -117,3 +117,12 @@ def test_limiter_core_with_custom_limits() -> None:
     assert second["anthropic-ratelimit-requests-reset"] == "2026-11-02T09:01:00Z"
     clock.advance(30)
     assert limiter.headers()["anthropic-ratelimit-requests-remaining"] == "0"  # 1 refilled, 1 used
+
+
+def test_cached_reset_stamps_follow_a_clock_with_another_start() -> None:
+    from datetime import UTC, datetime
+
+    limiter = RateLimiter(VirtualClock())
+    assert limiter.headers()["anthropic-ratelimit-requests-reset"] == "2026-11-02T09:00:02Z"
+    limiter.clock = VirtualClock(datetime(2030, 1, 1, tzinfo=UTC))
+    assert limiter.headers()["anthropic-ratelimit-requests-reset"] == "2030-01-01T00:00:03Z"

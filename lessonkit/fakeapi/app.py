@@ -51,6 +51,8 @@ class FakeAPI:
         self._state = _State()
         self._lock = threading.RLock()
         self._calls = 0  # logical calls so far (a call = an attempt and its retries)
+        # (models.KNOWN, retired ids, served ids): `models` without a set difference per request
+        self._served: tuple[tuple[str, ...], frozenset[str], frozenset[str]] | None = None
 
     # --- scripting ---------------------------------------------------------------
     def reply(
@@ -202,7 +204,11 @@ class FakeAPI:
     @property
     def models(self) -> frozenset[str]:
         """Model ids this API serves: the SDK's known ids minus retired ones."""
-        return frozenset(models.KNOWN) - self._state.retired
+        served, retired = self._served, self._state.retired
+        if served is None or served[0] is not models.KNOWN or served[1] != retired:
+            frozen = frozenset(retired)
+            served = self._served = (models.KNOWN, frozen, frozenset(models.KNOWN) - frozen)
+        return served[2]
 
     @property
     def last(self) -> RecordedRequest:

@@ -8,6 +8,7 @@ where a planned stream fault breaks the stream: an ``error`` event after the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,9 @@ __all__ = ["COUNT_TOKENS_PATH", "PATH", "count_tokens", "create"]
 
 PATH = "/v1/messages"
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
+#: What ``ApiResponse.json`` encodes with (``json.dumps(..., separators=(",", ":"))``),
+#: made once: ``json.dumps`` builds a new encoder for every call with non-default options.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 def create(
@@ -42,7 +46,8 @@ def create(
     )
     record.response = message
     if not body.get("stream"):
-        return ApiResponse.json(200, message)
+        data = _ENCODER.encode(message).encode()
+        return ApiResponse(200, {"content-type": "application/json"}, data)
     fault = faults.take_stream()
     if fault is not None:
         record.stream_fault = f"error:{fault.error_type}" if fault.error_type else "dropped"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .clock import VirtualClock
@@ -30,6 +30,12 @@ PREFIX = "anthropic-ratelimit-"
 MESSAGES_PATH = "/v1/messages"
 #: Names in the order the headers are written.
 KINDS = ("requests", "tokens", "input-tokens", "output-tokens")
+#: Every header name, in the order written: limit, remaining, reset for each kind.
+_NAMES = tuple(
+    f"{PREFIX}{kind}-{part}" for kind in KINDS for part in ("limit", "remaining", "reset")
+)
+#: Reset strings kept per limiter before the cache starts over.
+_MAX_STAMPS = 4096
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class RateLimiter:
 
     def reset(self) -> None:
         """Full buckets, as at the start of a fresh minute."""
+        self._stamps_start: datetime | None = None
+        self._stamps: dict[int, str] = {}
         self._buckets = {
             "requests": _Bucket(self.limits.requests),
             "input-tokens": _Bucket(self.limits.input_tokens),
@@ -82,26 +90,51 @@ class RateLimiter:
         responses show it refilling as the virtual clock moves.
         """
         now = self.clock.seconds
-        for bucket in self._buckets.values():
-            bucket.refill(now)
-        requests, inputs, outputs = (self._buckets[k] for k in KINDS if k != "tokens")
+        buckets = self._buckets
+        requests, inputs, outputs = (
+            buckets["requests"],
+            buckets["input-tokens"],
+            buckets["output-tokens"],
+        )
+        requests.refill(now)
+        inputs.refill(now)
+        outputs.refill(now)
         requests.used = min(requests.limit, requests.used + 1)
         inputs.used = inputs.limit if exhausted else min(inputs.limit, inputs.used + input_tokens)
         outputs.used = min(outputs.limit, outputs.used + output_tokens)
-        both = _Bucket(inputs.limit + outputs.limit, inputs.used + outputs.used)
-        rows = {
-            "requests": (requests, requests.seconds_to_full(), 1),
-            "tokens": (both, max(inputs.seconds_to_full(), outputs.seconds_to_full()), 1000),
-            "input-tokens": (inputs, inputs.seconds_to_full(), 1000),
-            "output-tokens": (outputs, outputs.seconds_to_full(), 1000),
+        both_limit = inputs.limit + outputs.limit
+        both_used = inputs.used + outputs.used
+        input_wait, output_wait = inputs.seconds_to_full(), outputs.seconds_to_full()
+        # Whole seconds after the clock's start, rounded up: never earlier than the truth.
+        start = self.clock.now() - timedelta(seconds=now)
+        stamps = self._stamps_from(start)
+        seconds = [
+            math.ceil(now + wait - 1e-9)
+            for wait in (
+                requests.seconds_to_full(),
+                max(input_wait, output_wait),
+                input_wait,
+                output_wait,
+            )
+        ]
+        for second in seconds:
+            if second not in stamps:
+                when = start + timedelta(seconds=second)
+                stamps[second] = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {
+            _NAMES[0]: str(requests.limit),
+            _NAMES[1]: str(_round(requests.limit - requests.used, 1)),
+            _NAMES[2]: stamps[seconds[0]],
+            _NAMES[3]: str(both_limit),
+            _NAMES[4]: str(_round(both_limit - both_used, 1000)),
+            _NAMES[5]: stamps[seconds[1]],
+            _NAMES[6]: str(inputs.limit),
+            _NAMES[7]: str(_round(inputs.limit - inputs.used, 1000)),
+            _NAMES[8]: stamps[seconds[2]],
+            _NAMES[9]: str(outputs.limit),
+            _NAMES[10]: str(_round(outputs.limit - outputs.used, 1000)),
+            _NAMES[11]: stamps[seconds[3]],
         }
-        out: dict[str, str] = {}
-        for kind in KINDS:
-            bucket, wait, step = rows[kind]
-            out[f"{PREFIX}{kind}-limit"] = str(bucket.limit)
-            out[f"{PREFIX}{kind}-remaining"] = str(_round(bucket.limit - bucket.used, step))
-            out[f"{PREFIX}{kind}-reset"] = self._stamp(wait)
-        return out
 
     def apply(
         self, path: str, status: int, usage: Mapping[str, Any], headers: dict[str, str]
@@ -122,11 +155,16 @@ class RateLimiter:
         for name, value in added.items():
             headers.setdefault(name, value)
 
-    def _stamp(self, wait: float) -> str:
-        # Whole seconds after the clock's start, rounded up: never earlier than the truth.
-        start = self.clock.now() - timedelta(seconds=self.clock.seconds)
-        when = start + timedelta(seconds=math.ceil(self.clock.seconds + wait - 1e-9))
-        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def _stamps_from(self, start: datetime) -> dict[int, str]:
+        """Reset strings by whole clock second, for a clock that started at ``start``.
+
+        Formatting dates is most of the cost of the headers, and consecutive
+        responses mostly share their reset seconds; a reset clock, or one
+        moved to another start, begins a new cache.
+        """
+        if start != self._stamps_start or len(self._stamps) > _MAX_STAMPS:
+            self._stamps_start, self._stamps = start, {}
+        return self._stamps
 
 
 def _round(value: float, step: int) -> int:

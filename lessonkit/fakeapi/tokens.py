@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 # A token is a run of up to 6 word characters, or one other visible
@@ -23,14 +24,31 @@ REQUEST_OVERHEAD = 7
 MESSAGE_OVERHEAD = 3
 
 
+#: Texts up to this long have their split remembered: prompts and answers repeat a lot
+#: (a lesson re-running a cell), and the regex is most of the cost of counting them.
+CACHED_CHARS = 4096
+
+
 def split(text: str) -> list[str]:
     """Split ``text`` into tokens whose concatenation is exactly ``text``."""
     return _TOKEN.findall(text)
 
 
+def pieces(text: str) -> tuple[str, ...]:
+    """:func:`split` as a tuple, remembered for short texts."""
+    if len(text) <= CACHED_CHARS:
+        return _cached_pieces(text)
+    return tuple(_TOKEN.findall(text))
+
+
+@lru_cache(maxsize=1024)
+def _cached_pieces(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(text))
+
+
 def count_text(text: str) -> int:
     """Number of tokens in ``text``."""
-    return len(split(text))
+    return len(pieces(text))
 
 
 def _content_text(content: Any) -> Iterable[str]:
