@@ -20,7 +20,12 @@ import httpx
 import httpx2
 import pytest
 from anthropic.types import MessageParam
-from pytest_socket import SocketBlockedError, disable_socket, enable_socket
+from pytest_socket import (
+    SocketBlockedError,
+    SocketConnectBlockedError,
+    disable_socket,
+    enable_socket,
+)
 
 import lessonkit
 from lessonkit import FakeAPI, OfflineError, models
@@ -201,3 +206,16 @@ def _refused() -> Iterator[None]:
     # pytest-socket also warns as it raises; the suite turns warnings into errors.
     with pytest.raises(SocketBlockedError), pytest.warns(UserWarning, match="tried to use socket"):
         yield
+
+
+def test_the_whole_suite_runs_behind_the_guard(request: pytest.FixtureRequest) -> None:
+    """pyproject's addopts fence every test, not only these: loopback is all they may reach."""
+    allowed = request.config.getoption("allow_hosts")
+    assert allowed, "add --allow-hosts=127.0.0.1,::1,localhost to pytest's addopts"
+    assert set(allowed.split(",")) <= {"127.0.0.1", "::1", "localhost"}
+    with (
+        pytest.raises(SocketConnectBlockedError),
+        pytest.warns(UserWarning, match="tried to use socket"),
+        socket.socket() as sock,
+    ):
+        sock.connect(("192.0.2.1", 9))  # TEST-NET-1: refused before any packet leaves
