@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 # also imports rich and click for its CLI), not on `import lessonkit`.
 if TYPE_CHECKING:
     import httpx
+    import httpx2
     import respx
 
 from .fakeapi.app import FakeAPI
@@ -45,17 +46,18 @@ class OfflineError(RuntimeError):
     """Offline mode refused something: a request to another host, or misuse of ``offline()``."""
 
 
-def _to_api_request(request: httpx.Request) -> ApiRequest:
+def to_api_request(request: httpx.Request | httpx2.Request) -> ApiRequest:
+    """The fake API's view of an httpx or httpx2 request (both clients share this shape)."""
     return ApiRequest(
         method=request.method,
         path=request.url.path,
         headers=_header_dict(request.headers),
-        body=request.content,
+        body=request.read(),
         query=dict(request.url.params) if request.url.query else {},
     )
 
 
-def _header_dict(headers: httpx.Headers) -> dict[str, str]:
+def _header_dict(headers: httpx.Headers | httpx2.Headers) -> dict[str, str]:
     """``{k.lower(): v for k, v in headers.items()}``, without its per-header charset checks.
 
     ``Headers.items()`` decodes as ASCII when every header is ASCII (the SDK's
@@ -269,7 +271,7 @@ class Offline:
         import httpx
 
         try:
-            response = self.api.handle(_to_api_request(request))
+            response = self.api.handle(to_api_request(request))
         except RequestTimedOut as err:  # api.timeout_next(): httpcore2's own read timeout
             raise httpcore2.ReadTimeout(str(err)) from None
         # With its request attached, respx hands the response on as is instead of cloning it.

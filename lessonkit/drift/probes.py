@@ -14,7 +14,7 @@ import httpx2
 
 from .. import models
 from ..fakeapi.app import FakeAPI
-from ..fakeapi.http import ApiRequest
+from ..offline import to_api_request
 from .shapes import (
     Observation,
     counts,
@@ -118,15 +118,7 @@ def fake_client(api: FakeAPI | None = None) -> anthropic.Anthropic:
     served = api if api is not None else FakeAPI()
 
     def handler(request: httpx2.Request) -> httpx2.Response:
-        answer = served.handle(
-            ApiRequest(
-                request.method,
-                request.url.path,
-                {k.lower(): v for k, v in request.headers.items()},
-                request.read(),
-                dict(request.url.params),
-            )
-        )
+        answer = served.handle(to_api_request(request))
         return httpx2.Response(
             answer.status, headers=answer.headers, content=b"".join(answer.chunks())
         )
