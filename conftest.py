@@ -9,7 +9,8 @@
   ``tests/exercises/test_release_golden.py`` proves they equal a fresh release
   and that every stub in them is "Not attempted".
 * ``q.check()`` records progress; during test runs it goes to a temporary
-  file, never to the learner's ``~/.lessonkit``.
+  file of each test process (each pytest-xdist worker has its own), never to
+  the learner's ``~/.lessonkit``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ STUDENT_COPIES = Path(__file__).resolve().parent / "exercises"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    os.environ.setdefault(
-        "LESSONKIT_PROGRESS", str(Path(tempfile.mkdtemp(prefix="lessonkit-")) / "progress.json")
+    os.environ["LESSONKIT_PROGRESS"] = str(
+        Path(tempfile.mkdtemp(prefix="lessonkit-")) / "progress.json"
     )
 
 

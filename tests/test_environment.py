@@ -1,77 +1,137 @@
-"""environment.yml (conda/Binder) and pyproject.toml (pip) install the same packages."""
+"""One environment, described four ways that must agree.
+
+pyproject.toml states ranges; ``locks/test.txt`` and ``locks/runtime.txt`` pin
+the tested set inside them; environment.yml (conda, Binder) repeats the runtime
+pins; and the venv running these tests was installed from the test lock. A
+release on PyPI can then never change what a workshop installs.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 import tomllib
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from lock import environment_yml, pins  # noqa: E402
+
+#: Test tools a learner never needs; none may be in the runtime lock.
+TEST_ONLY = {"pytest", "nbval", "hypothesis", "ruff", "mypy", "playwright", "pytest-xdist"}
 
 
 def _pyproject() -> dict[str, Any]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
-def _environment() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((ROOT / "environment.yml").read_text())
-    return loaded
-
-
-def _pip_section() -> list[str]:
-    pips = [d["pip"] for d in _environment()["dependencies"] if isinstance(d, dict) and "pip" in d]
-    assert len(pips) == 1, "environment.yml should have exactly one pip: section"
-    return list(pips[0])
-
-
-def _normalised(lines: list[str]) -> dict[str, str]:
-    """name -> specifier, with names normalised the way pip compares them."""
-    found: dict[str, str] = {}
-    for line in lines:
-        req = Requirement(line)
-        name = req.name.lower().replace("_", "-")
-        assert name not in found, f"{name} is listed twice"
-        found[name] = str(req.specifier)
+def _locked(name: str) -> dict[str, tuple[Version, str]]:
+    """name -> (version, marker) for the lines of one lock that apply on this machine."""
+    found: dict[str, tuple[Version, str]] = {}
+    for line in pins(ROOT / "locks" / name):
+        requirement = Requirement(line)
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        (spec,) = requirement.specifier
+        assert spec.operator == "==", f"{line!r} in locks/{name} is not an exact pin"
+        found[canonicalize_name(requirement.name)] = (Version(spec.version), str(line))
     return found
 
 
-def _pyproject_requirements() -> dict[str, str]:
+def _direct(*, extras: bool) -> list[Requirement]:
     project = _pyproject()
-    everything = list(project["dependencies"])
-    for extra in project.get("optional-dependencies", {}).values():
-        everything.extend(extra)
-    return _normalised(everything)
+    listed = list(project["dependencies"])
+    if extras:
+        for extra in project["optional-dependencies"].values():
+            listed.extend(extra)
+    return [Requirement(line) for line in listed]
 
 
-def test_same_packages_and_bounds() -> None:
-    conda = _normalised([line for line in _pip_section() if not line.startswith("-e")])
-    pip = _pyproject_requirements()
-    only_pip = {n: pip[n] for n in pip.keys() - conda.keys()}
-    only_conda = {n: conda[n] for n in conda.keys() - pip.keys()}
-    differ = {n: (pip[n], conda[n]) for n in pip.keys() & conda.keys() if pip[n] != conda[n]}
-    assert not (only_pip or only_conda or differ), (
-        f"environment.yml and pyproject.toml disagree: only in pyproject {only_pip}, "
-        f"only in environment.yml {only_conda}, "
-        f"different bounds (pyproject, environment.yml) {differ}"
+@pytest.mark.parametrize(("lock", "extras"), [("runtime.txt", False), ("test.txt", True)])
+def test_every_direct_dependency_is_pinned_inside_its_range(lock: str, extras: bool) -> None:
+    locked = _locked(lock)
+    for requirement in _direct(extras=extras):
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{name} is in pyproject.toml but not in locks/{lock}: make lock"
+        version = locked[name][0]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"locks/{lock} pins {name}=={version}, outside pyproject's {requirement.specifier}: "
+            "make lock"
+        )
+
+
+def test_runtime_lock_is_the_test_lock_without_the_test_tools() -> None:
+    runtime, test = _locked("runtime.txt"), _locked("test.txt")
+    differ = {
+        n: (runtime[n][0], test.get(n, (None,))[0])
+        for n in runtime
+        if n not in test or runtime[n][0] != test[n][0]
+    }
+    assert not differ, f"runtime and test locks disagree (runtime, test): {differ}; make lock"
+    assert not TEST_ONLY & runtime.keys(), (
+        f"test tools in the learners' lock: {TEST_ONLY & runtime.keys()}"
     )
 
 
-def test_environment_installs_the_package_itself() -> None:
-    assert "-e ." in _pip_section()
+def test_environment_yml_is_generated_from_the_runtime_lock() -> None:
+    python = _pyproject()["requires-python"]
+    expected = environment_yml(pins(ROOT / "locks" / "runtime.txt"), python)
+    assert (ROOT / "environment.yml").read_text() == expected, (
+        "environment.yml is stale: run `make lock` (it regenerates it from locks/runtime.txt)"
+    )
+    loaded = yaml.safe_load(expected)
+    assert f"python{python}" in loaded["dependencies"]
 
 
-def test_same_python() -> None:
-    conda = [
-        d for d in _environment()["dependencies"] if isinstance(d, str) and d.startswith("python")
-    ]
-    assert conda == [f"python{_pyproject()['requires-python']}"]
+@pytest.mark.skipif(
+    os.environ.get("LESSONKIT_LANE") == "latest", reason="the newest-versions lane is unlocked"
+)
+def test_this_environment_was_installed_from_the_test_lock() -> None:
+    wrong = {}
+    for name, (version, _) in _locked("test.txt").items():
+        try:
+            installed = Version(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            wrong[name] = (str(version), str(installed))
+    assert not wrong, f"installed versions differ from locks/test.txt (lock, installed): {wrong}"
 
 
 def test_every_dependency_has_an_upper_bound() -> None:
-    for name, spec in _pyproject_requirements().items():
-        assert "<" in spec, (
-            f"{name} {spec!r} has no upper bound; a major release could break every lesson"
+    for requirement in _direct(extras=True):
+        assert any(s.operator in {"<", "<="} for s in requirement.specifier), (
+            f"{requirement} has no upper bound; a major release could break every lesson"
         )
+
+
+def test_locks_cover_every_supported_platform() -> None:
+    """Universal locks: a Windows or macOS learner gets pins too, not a resolution error."""
+    markers = [Requirement(line).marker for line in pins(ROOT / "locks" / "runtime.txt")]
+    platforms = {m for m in map(str, filter(None, markers)) if "sys_platform" in m}
+    assert any("win32" in m for m in platforms) and any("darwin" in m for m in platforms)
+    floor = _pyproject()["requires-python"].removeprefix(">=")
+    for lock in ("runtime.txt", "test.txt"):
+        header = (ROOT / "locks" / lock).read_text().splitlines()[1]
+        assert f"--universal --python-version {floor}" in header, f"locks/{lock}: {header}"
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"\| run every test[^|]*\| `([^`]+)` \|", readme)
+    assert commands, "README's two-commands table lost its test row"
+    ci = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert ci == commands, f".ci/run runs {ci}, README says {commands}"
