@@ -13,6 +13,21 @@ TEST_STAMP := $(VENV)/.test-installed
 # Test workers: one per core (pytest-xdist); each notebook stays on one worker.
 JOBS       ?= auto
 
+# Fail early, before creating anything, on a Python that is too old; rebuild a .venv
+# that another interpreter made (or whose interpreter is gone). Done while make reads
+# this file, so every target below sees the result.
+PY_VERSION   := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(shell $(PYTHON) -c 'import sys; print(sys.version_info >= (3, 11))' 2>/dev/null),True)
+$(error lessonkit needs Python 3.11 or newer; $(PYTHON) is $(or $(PY_VERSION),not found). Name a newer one, e.g. `make lab PYTHON=python3.12`)
+endif
+ifneq ($(wildcard $(VENV)),)
+ifneq ($(VENV_VERSION),$(PY_VERSION))
+$(info .venv was made by Python $(or $(VENV_VERSION),(gone)), not $(PYTHON) ($(PY_VERSION)): rebuilding it)
+$(shell rm -rf $(VENV))
+endif
+endif
+
 .PHONY: lab test test-latest lint bench release doctor browser-deps soak lock clean
 
 $(UV):
