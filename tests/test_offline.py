@@ -28,7 +28,7 @@ def _hello(client: anthropic.Anthropic) -> str:
 @pytest.fixture(autouse=True)
 def _no_session_left_behind() -> object:
     yield
-    leaked = Offline._active
+    leaked = lessonkit.offline.current()
     if leaked is not None:
         leaked.stop()
         pytest.fail("a test left an offline session running")
@@ -117,7 +117,7 @@ def test_environment_is_restored_after_an_exception(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ZeroDivisionError), lessonkit.offline():
         1 / 0  # noqa: B018
     assert os.environ["ANTHROPIC_API_KEY"] == "sk-ant-real"
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 def test_credentials_never_reach_the_request_log(lessonkit_api: FakeAPI) -> None:
@@ -144,13 +144,13 @@ def test_start_twice_replaces_the_earlier_session() -> None:
         api1 = first.start()
         assert first.start() is api1  # re-running the same cell is harmless
         api2 = second.start()  # re-running `api = lessonkit.offline().start()` replaces it
-        assert Offline._active is second and repr(first).startswith("<lessonkit.offline off")
+        assert lessonkit.offline.current() is second and repr(first).startswith("<lessonkit.offline off")
         _hello(anthropic.Anthropic())
         assert (len(api1.requests), len(api2.requests)) == (0, 1)
     finally:
         second.stop()
         second.stop()  # safe twice
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 def test_start_inside_with_is_an_error() -> None:
@@ -167,7 +167,7 @@ def test_with_inside_a_started_session_pauses_it() -> None:
             _hello(anthropic.Anthropic())
         _hello(anthropic.Anthropic())
         assert (len(checker_api.requests), len(notebook_api.requests)) == (1, 1)
-        assert Offline._active is session
+        assert lessonkit.offline.current() is session
     finally:
         session.stop()
 
@@ -183,12 +183,12 @@ def test_own_api_object() -> None:
 def test_decorator_on_a_sync_function() -> None:
     @lessonkit.offline()
     def lesson_cell() -> str:
-        assert Offline._active is not None
+        assert lessonkit.offline.current() is not None
         return _hello(anthropic.Anthropic())
 
     assert lesson_cell() == lesson_cell()  # each call gets a fresh session
     assert lesson_cell.__name__ == "lesson_cell"
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 def test_decorator_on_an_async_function() -> None:
@@ -202,9 +202,9 @@ def test_decorator_on_an_async_function() -> None:
         return message.content[0].text  # type: ignore[union-attr]
 
     assert asyncio.iscoroutinefunction(lesson_cell)
-    assert Offline._active is None  # decorating starts nothing
+    assert lessonkit.offline.current() is None  # decorating starts nothing
     assert asyncio.run(lesson_cell())
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 @pytest.mark.parametrize("virtual_time", [True, False])
@@ -221,6 +221,7 @@ def test_virtual_time_patches_sleep_only_while_on(virtual_time: bool) -> None:
 
 def test_fixture_gives_an_active_fresh_api(lessonkit_api: FakeAPI) -> None:
     assert isinstance(lessonkit_api, FakeAPI)
-    assert Offline._active is not None and Offline._active.api is lessonkit_api
+    session = lessonkit.offline.current()
+    assert session is not None and session.api is lessonkit_api
     assert lessonkit_api.requests == []
-    assert "on: 0 requests" in repr(Offline._active)
+    assert "on: 0 requests" in repr(session)

@@ -22,7 +22,7 @@ import anthropic
 from .. import models
 from ..checks.exercise import Exercise
 from ..fakeapi.app import FakeAPI, RecordedRequest
-from ..offline import offline
+from .._offline import offline
 from .sourcing import solution_source
 
 __all__ = [
