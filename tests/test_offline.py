@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
+import threading
 import time
 
 import anthropic
@@ -13,7 +15,7 @@ import pytest
 from pytest_socket import disable_socket, enable_socket
 
 import lessonkit
-from lessonkit import PLACEHOLDER_KEY, FakeAPI, Offline, OfflineError, models
+from lessonkit import PLACEHOLDER_KEY, FakeAPI, OfflineError, models
 
 PROMPT = [{"role": "user", "content": "Hi"}]
 ENV_NAMES = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")
@@ -144,7 +146,8 @@ def test_start_twice_replaces_the_earlier_session() -> None:
         api1 = first.start()
         assert first.start() is api1  # re-running the same cell is harmless
         api2 = second.start()  # re-running `api = lessonkit.offline().start()` replaces it
-        assert lessonkit.offline.current() is second and repr(first).startswith("<lessonkit.offline off")
+        assert lessonkit.offline.current() is second
+        assert repr(first).startswith("<lessonkit.offline off")
         _hello(anthropic.Anthropic())
         assert (len(api1.requests), len(api2.requests)) == (0, 1)
     finally:
@@ -207,16 +210,80 @@ def test_decorator_on_an_async_function() -> None:
     assert lessonkit.offline.current() is None
 
 
+def test_decorator_runs_on_the_api_it_was_given() -> None:
+    mine = FakeAPI(seed="mine")
+
+    @lessonkit.offline(mine)
+    def lesson_cell() -> str:
+        session = lessonkit.offline.current()
+        assert session is not None and session.api is mine
+        mine.reply("scripted on my api")
+        return _hello(anthropic.Anthropic())
+
+    @lessonkit.offline(mine)
+    async def async_cell() -> int:
+        await anthropic.AsyncAnthropic().messages.create(
+            model=models.DEFAULT,
+            max_tokens=20,
+            messages=PROMPT,  # type: ignore[arg-type]
+        )
+        return len(mine.requests)
+
+    assert lesson_cell() == "scripted on my api"
+    assert asyncio.run(async_cell()) == 2
+    assert lessonkit.offline.current() is None
+
+
 @pytest.mark.parametrize("virtual_time", [True, False])
-def test_virtual_time_patches_sleep_only_while_on(virtual_time: bool) -> None:
-    real_sleep = time.sleep
+def test_virtual_time_patches_sleep_only_while_on(
+    monkeypatch: pytest.MonkeyPatch, virtual_time: bool
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # the "real" sleep, as found at entry
     with lessonkit.offline(virtual_time=virtual_time) as api:
-        assert (time.sleep is not real_sleep) == virtual_time
-        started = time.monotonic()
-        time.sleep(0.05 if not virtual_time else 3600)
-        assert time.monotonic() - started < 5
-    assert time.sleep is real_sleep
+        time.sleep(3600)
+    assert slept == ([] if virtual_time else [3600])
+    assert time.sleep == slept.append
     assert api.clock.seconds == (3600 if virtual_time else 0)
+
+
+def test_current_reports_the_session_that_is_on() -> None:
+    assert lessonkit.offline.current() is None
+    with lessonkit.offline() as api:
+        session = lessonkit.offline.current()
+        assert session is not None and session.api is api
+    assert lessonkit.offline.current() is None
+
+
+def test_the_public_name_is_one_callable_not_a_module() -> None:
+    from lessonkit import offline
+
+    assert offline is lessonkit.offline and callable(offline) and offline.current() is None
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("lessonkit.offline")
+
+
+def test_a_session_stopped_from_another_thread_ignores_its_own_late_exit() -> None:
+    """How a checker reclaims offline mode from a thread it gave up on."""
+    entered, leave = threading.Event(), threading.Event()
+    session = lessonkit.offline()
+
+    def abandoned() -> None:
+        with session:
+            entered.set()
+            leave.wait()
+
+    worker = threading.Thread(target=abandoned)
+    worker.start()
+    entered.wait()
+    session.stop()
+    with lessonkit.offline() as fresh:
+        leave.set()
+        worker.join()
+        assert lessonkit.offline.current() is not None
+        assert lessonkit.offline.current().api is fresh  # type: ignore[union-attr]
+        _hello(anthropic.Anthropic())
+        assert len(fresh.requests) == 1
 
 
 def test_fixture_gives_an_active_fresh_api(lessonkit_api: FakeAPI) -> None:
