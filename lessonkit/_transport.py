@@ -56,9 +56,9 @@ class OfflineError(RuntimeError):
 def register_mocker() -> None:
     """Register respx's ``"httpcore2"`` mocker, unless pytest-httpx2 already did.
 
-    Same targets as pytest-httpx2's, so whichever registered first serves both.
-    (respx refuses a second class with one name, so pytest-httpx2 must be
-    imported before offline mode first starts; pytest loads it at startup.)
+    Its class has the same targets, so either serves. respx refuses a second
+    class under one name, so pytest-httpx2, where used, must be imported before
+    offline mode first starts (pytest loads it at startup).
     """
     from respx.mocks import HTTPCoreMocker, Mocker
 
