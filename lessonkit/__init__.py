@@ -9,11 +9,11 @@ on first use so ``import lessonkit`` stays light.
 from __future__ import annotations
 
 from . import batches, models
+from ._offline import PLACEHOLDER_KEY, Offline, OfflineError, offline
 from .checks.progress import summary as progress
 from .cost import cost
 from .fakeapi.app import FakeAPI, RecordedRequest
 from .live import BudgetExceeded, LiveSession, live
-from .offline import PLACEHOLDER_KEY, Offline, OfflineError, offline
 
 __all__ = [
     "PLACEHOLDER_KEY",

@@ -12,7 +12,7 @@ API. Offline, ``time.sleep`` moves the virtual clock, so waiting out a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -95,12 +95,19 @@ def _minutes(delta: Any) -> str:
     return f"{delta.total_seconds() / 60:.0f} min"
 
 
-def _offline_api(client: anthropic.Anthropic) -> FakeAPI | None:
-    """The offline API serving ``client``, if any (not for a client aimed at a local server)."""
-    from .offline import Offline  # late: offline imports respx; we only peek
+def _offline_api(client: anthropic.Anthropic, api: FakeAPI | None) -> FakeAPI | None:
+    """The fake serving ``client``: ``api`` if given, else the session that is on, if any.
 
-    active = Offline._active
-    return active.api if active is not None and client.base_url.host == API_HOST else None
+    Never for a client aimed at another host (a local ``lessonkit serve``, say).
+    """
+    if client.base_url.host != API_HOST:
+        return None
+    if api is not None:
+        return api
+    from ._offline import current  # late: the session module loads the respx adapter
+
+    session = current()
+    return session.api if session is not None else None
 
 
 def _from_api(api: FakeAPI, batch_id: str) -> Snapshot:
@@ -118,18 +125,23 @@ def _from_api(api: FakeAPI, batch_id: str) -> Snapshot:
     )
 
 
-def snapshot(source: anthropic.Anthropic | FakeAPI, batch_id: str) -> Snapshot:
+def snapshot(
+    source: anthropic.Anthropic | FakeAPI, batch_id: str, *, api: FakeAPI | None = None
+) -> Snapshot:
     """Look at a batch: through a client (one ``retrieve`` call) or a ``FakeAPI`` (no request).
 
-    Offline, a client's snapshot also carries the simulation's progress.
+    Offline, a client's snapshot also carries the simulation's progress, read
+    from ``api`` (default: the offline session that is on).
     """
     if isinstance(source, FakeAPI):
         return _from_api(source, batch_id)
-    return _from_batch(source, source.messages.batches.retrieve(batch_id))
+    return _from_batch(source, source.messages.batches.retrieve(batch_id), api)
 
 
-def _from_batch(client: anthropic.Anthropic, batch: MessageBatch) -> Snapshot:
-    api = _offline_api(client)
+def _from_batch(
+    client: anthropic.Anthropic, batch: MessageBatch, given: FakeAPI | None = None
+) -> Snapshot:
+    api = _offline_api(client, given)
     if api is not None:
         try:
             return _from_api(api, batch.id)
@@ -146,17 +158,23 @@ def wait(
     poll: float = 60.0,
     progress: str | None = None,
     timeout: float | None = None,
+    sleep: Callable[[float], object] | None = None,
+    api: FakeAPI | None = None,
 ) -> MessageBatch:
     """Poll every ``poll`` seconds until the batch has ended; return the final ``MessageBatch``.
 
     ``progress``: ``None``, ``"tqdm"`` (a text bar) or ``"widget"`` (a
     :class:`lessonkit.widgets.BatchMonitor`). ``timeout`` (seconds of waiting)
     raises ``TimeoutError``; batches end within 24 h anyway, by expiring.
+    ``sleep`` waits between polls (default: ``time.sleep`` as it is when called,
+    which offline mode makes virtual); ``api`` is the fake whose simulated
+    progress the display shows (default: the offline session that is on).
     """
     if progress not in (None, "tqdm", "widget"):
         raise ValueError(f"progress={progress!r}: use None, 'tqdm' or 'widget'")
+    pause = time.sleep if sleep is None else sleep
     batch = client.messages.batches.retrieve(batch_id)
-    show = _progress(client, _from_batch(client, batch), progress)
+    show = _progress(client, _from_batch(client, batch, api), progress)
     waited = 0.0
     try:
         while batch.processing_status != "ended":
@@ -164,10 +182,10 @@ def wait(
                 raise TimeoutError(
                     f"batch {batch_id} is still {batch.processing_status} after {waited:g} s"
                 )
-            time.sleep(poll)  # looked up at call time: offline() makes it virtual
+            pause(poll)
             waited += poll
             batch = client.messages.batches.retrieve(batch_id)
-            show(_from_batch(client, batch), waited)
+            show(_from_batch(client, batch, api), waited)
     finally:
         show(None, waited)
     return batch

@@ -8,7 +8,6 @@ Checks never print or return an API key, only whether one is set.
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as metadata
 import os
 import sys
@@ -82,23 +81,22 @@ def check_anthropic() -> Check:
 
 
 def check_mocker() -> Check:
-    """offline() needs respx *and* the httpcore2 mocker; without it nothing is intercepted."""
+    """offline() needs respx and every httpcore2 class its mocker patches (a missing one is
+    skipped silently, and requests to it would go out)."""
+    name = "respx + httpcore2 mocker"
     respx_version = _version("respx")
     if respx_version is None:
-        return Check("respx + httpcore2 mocker", "fail", "respx not installed", _FIX_INSTALL)
+        return Check(name, "fail", "respx not installed", _FIX_INSTALL)
+    from ._transport import missing_targets, register_mocker
+
     try:
-        importlib.import_module("pytest_httpx2")
-        from respx.mocks import Mocker
+        register_mocker()
+        missing = missing_targets()
     except ImportError as err:
-        return Check("respx + httpcore2 mocker", "fail", f"import failed: {err}", _FIX_INSTALL)
-    if "httpcore2" not in Mocker.registry:
-        return Check(
-            "respx + httpcore2 mocker",
-            "fail",
-            "pytest_httpx2 did not register the httpcore2 mocker",
-            "pip install 'pytest-httpx2>=1.0,<2'",
-        )
-    return Check("respx + httpcore2 mocker", "pass", f"respx {respx_version}, httpcore2 registered")
+        return Check(name, "fail", f"import failed: {err}", _FIX_INSTALL)
+    if missing:
+        return Check(name, "fail", "httpcore2 lacks " + ", ".join(missing), _FIX_INSTALL)
+    return Check(name, "pass", f"respx {respx_version}, httpcore2 registered")
 
 
 def check_kernel() -> Check:
@@ -160,9 +158,9 @@ def check_offline() -> Check:
     import anthropic
 
     from . import models
-    from .offline import Offline, offline
+    from ._offline import current, offline
 
-    if Offline._active is not None:
+    if current() is not None:
         return Check("offline mode", "warn", "already on in this process; not re-tested")
     request = {
         "model": models.DEFAULT,
@@ -185,7 +183,7 @@ def check_offline() -> Check:
 
 
 def _key_is_set() -> bool:
-    from .offline import PLACEHOLDER_KEY
+    from ._offline import PLACEHOLDER_KEY
 
     key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
     return bool(key) and key != PLACEHOLDER_KEY

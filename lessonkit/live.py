@@ -28,8 +28,8 @@ from typing import Any
 import anthropic
 import httpx2
 
+from ._offline import PLACEHOLDER_KEY, current
 from .cost import cost
-from .offline import PLACEHOLDER_KEY, Offline
 
 __all__ = [
     "BudgetExceeded",
@@ -305,7 +305,7 @@ def live(
             "billed requests"
         )
     key = api_key or os.environ.get("ANTHROPIC_API_KEY", "")
-    if Offline._active is not None or key == PLACEHOLDER_KEY:
+    if current() is not None or key == PLACEHOLDER_KEY:
         raise LiveError(
             "lessonkit.offline() is active: stop it (or leave its `with` block) before going live"
         )

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from ._offline import offline
 from .fakeapi.app import FakeAPI
-from .offline import offline
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ sync clients, ``anyio.sleep`` in async ones) and a learner's polling loop take
 no wall time; the wait is recorded on ``api.clock`` instead. The SDK has no
 public seam for its sleep, so we swap the module attributes it calls
 (``time.sleep``, ``anyio.sleep``; learners also reach ``asyncio.sleep``) and
-leave SDK classes alone. Code that did ``from time import sleep`` before the
-warp started keeps the real function.
+leave SDK classes alone, with :func:`unittest.mock.patch.object`: leaving
+restores whatever each attribute held on entry (a test's own patch, say), and
+sleeps that stay real go to that function too. Code that did ``from time
+import sleep`` before the warp started keeps the function it took.
 
 Some sleeps must stay real, or the kernel's own housekeeping would spin and
 move the clock (ipykernel sleeps 0.5 ms after every cell, on the cell's
@@ -29,18 +31,16 @@ import asyncio
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
+from unittest import mock
 
 import anyio
 
 from .fakeapi.clock import VirtualClock
 
 __all__ = ["REAL_SLEEP_MODULES", "TimeWarp"]
-
-_real_time_sleep = time.sleep
-_real_asyncio_sleep = asyncio.sleep
-_real_anyio_sleep = anyio.sleep
 
 #: Top-level packages whose sleeps always stay real (kernel and front-end plumbing).
 REAL_SLEEP_MODULES = frozenset(
@@ -80,8 +80,10 @@ class TimeWarp:
             and caller not in REAL_SLEEP_MODULES
         )
 
-    def start(self) -> None:
-        # Bystanders are fixed at the *first* start: a session paused for a
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Sleeps are virtual while inside; on exit each is what it was on entry."""
+        # Bystanders are fixed at the *first* entry: a session paused for a
         # checker and resumed from the checker's worker thread must keep the
         # notebook's own thread virtual.
         if self._bystanders is None:
@@ -89,29 +91,30 @@ class TimeWarp:
             self._bystanders = frozenset(
                 t.ident for t in threading.enumerate() if t.ident and t.ident != me
             )
-        time.sleep = self._time_sleep  # type: ignore[assignment]
-        asyncio.sleep = self._async_sleep("asyncio.sleep", _real_asyncio_sleep)
-        anyio.sleep = self._async_sleep("anyio.sleep", _real_anyio_sleep)
+        with ExitStack() as stack:
+            stack.enter_context(mock.patch.object(time, "sleep", self._time_sleep(time.sleep)))
+            for module in (asyncio, anyio):
+                name = f"{module.__name__}.sleep"
+                virtual = self._async_sleep(name, module.sleep)
+                stack.enter_context(mock.patch.object(module, "sleep", virtual))
+            yield
 
-    def stop(self) -> None:
-        time.sleep = _real_time_sleep
-        asyncio.sleep = _real_asyncio_sleep
-        anyio.sleep = _real_anyio_sleep
+    def _time_sleep(self, previous: Callable[[float], None]) -> Callable[[float], None]:
+        def sleep(seconds: float) -> None:
+            if self._virtual_here(seconds, _caller_package(1)):
+                self.clock.sleep(seconds, "time.sleep")
+            else:
+                previous(seconds)
 
-    def _time_sleep(self, seconds: float) -> None:
-        if not self._virtual_here(seconds, _caller_package(1)):
-            _real_time_sleep(seconds)
-            return
-        self.clock.sleep(seconds, "time.sleep")
-        _real_time_sleep(0)  # still let other threads run, as a real sleep would
+        return sleep
 
     def _async_sleep(
-        self, name: str, real: Callable[..., Coroutine[Any, Any, Any]]
+        self, name: str, previous: Callable[..., Coroutine[Any, Any, Any]]
     ) -> Callable[..., Coroutine[Any, Any, Any]]:
         async def sleep(delay: float, *args: Any, **kwargs: Any) -> Any:
             if self._virtual_here(delay, _caller_package(1)):
                 self.clock.sleep(delay, name)
                 delay = 0
-            return await real(delay, *args, **kwargs)
+            return await previous(delay, *args, **kwargs)
 
         return sleep

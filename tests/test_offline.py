@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
+import threading
 import time
 
 import anthropic
@@ -13,7 +15,7 @@ import pytest
 from pytest_socket import disable_socket, enable_socket
 
 import lessonkit
-from lessonkit import PLACEHOLDER_KEY, FakeAPI, Offline, OfflineError, models
+from lessonkit import PLACEHOLDER_KEY, FakeAPI, OfflineError, models
 
 PROMPT = [{"role": "user", "content": "Hi"}]
 ENV_NAMES = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")
@@ -28,7 +30,7 @@ def _hello(client: anthropic.Anthropic) -> str:
 @pytest.fixture(autouse=True)
 def _no_session_left_behind() -> object:
     yield
-    leaked = Offline._active
+    leaked = lessonkit.offline.current()
     if leaked is not None:
         leaked.stop()
         pytest.fail("a test left an offline session running")
@@ -117,7 +119,7 @@ def test_environment_is_restored_after_an_exception(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ZeroDivisionError), lessonkit.offline():
         1 / 0  # noqa: B018
     assert os.environ["ANTHROPIC_API_KEY"] == "sk-ant-real"
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 def test_credentials_never_reach_the_request_log(lessonkit_api: FakeAPI) -> None:
@@ -144,13 +146,14 @@ def test_start_twice_replaces_the_earlier_session() -> None:
         api1 = first.start()
         assert first.start() is api1  # re-running the same cell is harmless
         api2 = second.start()  # re-running `api = lessonkit.offline().start()` replaces it
-        assert Offline._active is second and repr(first).startswith("<lessonkit.offline off")
+        assert lessonkit.offline.current() is second
+        assert repr(first).startswith("<lessonkit.offline off")
         _hello(anthropic.Anthropic())
         assert (len(api1.requests), len(api2.requests)) == (0, 1)
     finally:
         second.stop()
         second.stop()  # safe twice
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 def test_start_inside_with_is_an_error() -> None:
@@ -167,7 +170,7 @@ def test_with_inside_a_started_session_pauses_it() -> None:
             _hello(anthropic.Anthropic())
         _hello(anthropic.Anthropic())
         assert (len(checker_api.requests), len(notebook_api.requests)) == (1, 1)
-        assert Offline._active is session
+        assert lessonkit.offline.current() is session
     finally:
         session.stop()
 
@@ -183,12 +186,12 @@ def test_own_api_object() -> None:
 def test_decorator_on_a_sync_function() -> None:
     @lessonkit.offline()
     def lesson_cell() -> str:
-        assert Offline._active is not None
+        assert lessonkit.offline.current() is not None
         return _hello(anthropic.Anthropic())
 
     assert lesson_cell() == lesson_cell()  # each call gets a fresh session
     assert lesson_cell.__name__ == "lesson_cell"
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
 
 
 def test_decorator_on_an_async_function() -> None:
@@ -202,25 +205,90 @@ def test_decorator_on_an_async_function() -> None:
         return message.content[0].text  # type: ignore[union-attr]
 
     assert asyncio.iscoroutinefunction(lesson_cell)
-    assert Offline._active is None  # decorating starts nothing
+    assert lessonkit.offline.current() is None  # decorating starts nothing
     assert asyncio.run(lesson_cell())
-    assert Offline._active is None
+    assert lessonkit.offline.current() is None
+
+
+def test_decorator_runs_on_the_api_it_was_given() -> None:
+    mine = FakeAPI(seed="mine")
+
+    @lessonkit.offline(mine)
+    def lesson_cell() -> str:
+        session = lessonkit.offline.current()
+        assert session is not None and session.api is mine
+        mine.reply("scripted on my api")
+        return _hello(anthropic.Anthropic())
+
+    @lessonkit.offline(mine)
+    async def async_cell() -> int:
+        await anthropic.AsyncAnthropic().messages.create(
+            model=models.DEFAULT,
+            max_tokens=20,
+            messages=PROMPT,  # type: ignore[arg-type]
+        )
+        return len(mine.requests)
+
+    assert lesson_cell() == "scripted on my api"
+    assert asyncio.run(async_cell()) == 2
+    assert lessonkit.offline.current() is None
 
 
 @pytest.mark.parametrize("virtual_time", [True, False])
-def test_virtual_time_patches_sleep_only_while_on(virtual_time: bool) -> None:
-    real_sleep = time.sleep
+def test_virtual_time_patches_sleep_only_while_on(
+    monkeypatch: pytest.MonkeyPatch, virtual_time: bool
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # the "real" sleep, as found at entry
     with lessonkit.offline(virtual_time=virtual_time) as api:
-        assert (time.sleep is not real_sleep) == virtual_time
-        started = time.monotonic()
-        time.sleep(0.05 if not virtual_time else 3600)
-        assert time.monotonic() - started < 5
-    assert time.sleep is real_sleep
+        time.sleep(3600)
+    assert slept == ([] if virtual_time else [3600])
+    assert time.sleep == slept.append
     assert api.clock.seconds == (3600 if virtual_time else 0)
+
+
+def test_current_reports_the_session_that_is_on() -> None:
+    assert lessonkit.offline.current() is None
+    with lessonkit.offline() as api:
+        session = lessonkit.offline.current()
+        assert session is not None and session.api is api
+    assert lessonkit.offline.current() is None
+
+
+def test_the_public_name_is_one_callable_not_a_module() -> None:
+    from lessonkit import offline
+
+    assert offline is lessonkit.offline and callable(offline) and offline.current() is None
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("lessonkit.offline")
+
+
+def test_a_session_stopped_from_another_thread_ignores_its_own_late_exit() -> None:
+    """How a checker reclaims offline mode from a thread it gave up on."""
+    entered, leave = threading.Event(), threading.Event()
+    session = lessonkit.offline()
+
+    def abandoned() -> None:
+        with session:
+            entered.set()
+            leave.wait()
+
+    worker = threading.Thread(target=abandoned)
+    worker.start()
+    entered.wait()
+    session.stop()
+    with lessonkit.offline() as fresh:
+        leave.set()
+        worker.join()
+        assert lessonkit.offline.current() is not None
+        assert lessonkit.offline.current().api is fresh  # type: ignore[union-attr]
+        _hello(anthropic.Anthropic())
+        assert len(fresh.requests) == 1
 
 
 def test_fixture_gives_an_active_fresh_api(lessonkit_api: FakeAPI) -> None:
     assert isinstance(lessonkit_api, FakeAPI)
-    assert Offline._active is not None and Offline._active.api is lessonkit_api
+    session = lessonkit.offline.current()
+    assert session is not None and session.api is lessonkit_api
     assert lessonkit_api.requests == []
-    assert "on: 0 requests" in repr(Offline._active)
+    assert "on: 0 requests" in repr(session)

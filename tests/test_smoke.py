@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import anthropic
+import pytest
 
 from lessonkit import FakeAPI, models
 
@@ -19,3 +23,29 @@ def test_create_and_stream_agree(lessonkit_api: FakeAPI) -> None:
     assert message.content[0].type == "text"
     assert streamed == message.content[0].text
     assert message._request_id == lessonkit_api.requests[0].request_id
+
+
+RUNTIME_ONLY = """
+import sys
+sys.modules["pytest"] = None  # a runtime-only install: importing pytest fails
+import anthropic, lessonkit
+from lessonkit.exercises.ex01_streaming import CollectStream
+request = dict(model=lessonkit.models.DEFAULT, max_tokens=50,
+               messages=[{"role": "user", "content": "Hi"}])
+with lessonkit.offline() as api:
+    client = anthropic.Anthropic()
+    created = client.messages.create(**request).content[0].text
+    with client.messages.stream(**request) as stream:
+        streamed = "".join(stream.text_stream)
+verdict = CollectStream.evaluate(CollectStream.reference)
+print(created == streamed, verdict.status.name, "pytest_httpx2" in sys.modules)
+"""
+
+
+@pytest.mark.slow  # a subprocess: a clean interpreter is the only honest check
+def test_offline_mode_and_checks_work_without_pytest() -> None:
+    """``pip install lessonkit`` (no test extras) must not need pytest or pytest-httpx2."""
+    out = subprocess.run(
+        [sys.executable, "-c", RUNTIME_ONLY], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["True", "CORRECT", "False"]

@@ -2,8 +2,10 @@
 
 An author subclasses `Exercise`, fills in the data attributes and overrides
 `check_answer`, which *raises* to fail. `Exercise.evaluate` does everything else,
-in this order: not attempted? -> run the check in the time limit -> classify
-what happened. The learner never sees a lessonkit traceback:
+in this order: not attempted? -> warm lessonkit up (`warm_up`, untimed) -> run
+the check in the time limit -> classify what happened. The limit counts the
+check's own CPU time, so a busy or slow machine does not turn a correct answer
+into a time-out (see `sandbox`). The learner never sees a lessonkit traceback:
 
 * `AssertionError` raised by checker code -> INCORRECT with its message;
 * an exception that passed through learner code -> INCORRECT, showing only the
@@ -23,14 +25,14 @@ import linecache
 import logging
 import os
 import sysconfig
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from types import CodeType, TracebackType
 from typing import Any, ClassVar, NoReturn
 
 from .placeholder import PlaceholderReturned, guard, is_not_attempted
 from .results import CheckResult, Status
-from .sandbox import Finished, TimedOut, run_with_timeout
+from .sandbox import Finished, Outcome, TimedOut, run_with_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +67,11 @@ class Exercise:
     entry: ClassVar[str]
     hints: ClassVar[tuple[str, ...]] = ()
     solution: ClassVar[str] = ""
+    #: CPU seconds the check may use (correct answers need a small fraction of this).
     timeout: ClassVar[float] = 5.0
+    #: Wall seconds before a check that is *waiting* (not computing) is given up on;
+    #: ``None``: ``max(60, 10 * timeout)``.
+    wall_timeout: ClassVar[float | None] = None
 
     def __init__(self) -> None:
         self._active: list[str] = []
@@ -114,6 +120,10 @@ class Exercise:
             problems.append("`solution` must be source text")
         if not (isinstance(cls.timeout, int | float) and cls.timeout > 0):
             problems.append("`timeout` must be a positive number of seconds")
+        if cls.wall_timeout is not None and not (
+            isinstance(cls.wall_timeout, int | float) and cls.wall_timeout > 0
+        ):
+            problems.append("`wall_timeout` must be None or a positive number of seconds")
         if cls.check_answer is Exercise.check_answer:
             problems.append("`check_answer` must be overridden")
         if problems:
@@ -128,23 +138,84 @@ class Exercise:
                 f"Replace the placeholder in `{cls.entry}` with your code, "
                 "then run this check again.",
             )
+        cls.warm_up()
         checker = cls()
-        outcome = run_with_timeout(
-            lambda: _run(checker.check_answer(guard(answer))),
-            cls.timeout,
-            name=f"lessonkit-check-{cls.name}",
-        )
+        seen: list[str | None] = []
+        outcome = checker._attempt(answer, lambda: seen.append(checker._label()))
         if isinstance(outcome, Finished):
             return CheckResult(Status.CORRECT, f"`{cls.entry}` passed every check.")
         if isinstance(outcome, TimedOut):
-            label = checker._active[-1] if checker._active else None
-            return CheckResult(
-                Status.INCORRECT,
-                f"`{cls.entry}` did not finish within {outcome.seconds:g} s "
-                "— is there an infinite polling loop?",
-                _scenario_detail(label),
-            )
+            return checker._timed_out(outcome, seen[0] if seen else None)
         return checker._classify(outcome.error)
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Do, untimed, the one-off work lessonkit does on first use (imports, caches).
+
+        Called before every check; override to make it do something once.
+        """
+
+    def _attempt(
+        self,
+        answer: object,
+        observe: Callable[[], object] | None = None,
+        *,
+        seconds: float | None = None,
+    ) -> Outcome:
+        """Run the check in the time limit (or `seconds` of CPU); then offline mode is as before."""
+        from .._offline import current  # late: keeps `import lessonkit.checks` light
+
+        before = current()
+        try:
+            return run_with_timeout(
+                lambda: _run(self.check_answer(guard(answer))),
+                self.timeout if seconds is None else seconds,
+                wall=self.wall_timeout,
+                observe=observe,
+                name=f"lessonkit-check-{self.name}",
+            )
+        finally:
+            stray = current()  # a session an abandoned check left on: stop it, resume `before`
+            if stray is not None and stray is not before:
+                stray.stop()
+
+    def _label(self) -> str | None:
+        return self._active[-1] if self._active else None
+
+    def _timed_out(self, outcome: TimedOut, label: str | None) -> CheckResult:
+        """Say what was still running: the learner's own loop, a call it made, or a wait."""
+        own = _own_code(type(self))
+        frames = [(_kind(code, own), code, line, glob) for code, line, glob in outcome.stack]
+        learner = [frame for frame in frames if frame[0] == "learner"]
+        innermost = next((kind for kind, *_ in reversed(frames) if kind != "library"), None)
+        details = _scenario_detail(label)
+        if learner:
+            _, code, line, glob = learner[-1]
+            details += (f"Still running: {_where(code, line, glob)}",)
+        limit = f"{outcome.seconds:g} s"
+        if outcome.waiting:
+            message = (
+                f"`{self.entry}` waited {limit} for a call that never returned "
+                "(input(), a lock, a network read?)."
+            )
+        elif innermost == "learner":
+            message = (
+                f"`{self.entry}` was still running your code after {limit} of computing "
+                "— is there an infinite polling loop?"
+            )
+        elif learner:
+            message = (
+                f"`{self.entry}` was still inside a call your code made after {limit} "
+                "of computing."
+            )
+        else:
+            message = f"Checking `{self.entry}` did not finish within {limit} of computing."
+        if outcome.stuck:
+            message += (
+                " That call is still running: restart the kernel "
+                "(Kernel → Restart) before you check again."
+            )
+        return CheckResult(Status.INCORRECT, message, details)
 
     def _scenario_of(self, error: BaseException) -> str | None:
         return next((label for seen, label in self._labels if seen is error), None)

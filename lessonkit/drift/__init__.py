@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 import anthropic
 
 from .. import labels, models
+from .._offline import current
 from ..live import BudgetExceeded
-from ..offline import Offline
 from .differences import Difference, DriftReport, compare
 from .probes import MAX_TOKENS, PROBES, DriftError, fake_client, observe
 from .shapes import Observation, shape
@@ -88,7 +88,7 @@ def check(
     >>> report = lessonkit.drift.check(anthropic.Anthropic(), budget_usd=0.05)   # doctest: +SKIP
     >>> print(report)                                                            # doctest: +SKIP
     """
-    if Offline._active is not None and reference is None:
+    if current() is not None and reference is None:
         raise DriftError(
             "lessonkit.offline() is on, so the target would be the fake itself; stop it first"
         )

@@ -13,8 +13,8 @@ import anthropic
 import httpx2
 
 from .. import models
+from .._transport import to_api_request
 from ..fakeapi.app import FakeAPI
-from ..offline import to_api_request
 from .shapes import (
     Observation,
     counts,

@@ -9,7 +9,7 @@ from typing import Any
 import anthropic
 from anthropic.types import Message
 
-from ..offline import offline
+from .._offline import offline
 from .harness import (
     BehaviourExercise,
     async_client,

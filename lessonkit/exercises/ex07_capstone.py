@@ -23,7 +23,7 @@ from anthropic.types import Message
 
 from .. import models
 from ..fakeapi.app import FakeAPI
-from ..offline import offline
+from .._offline import offline
 from .harness import BehaviourExercise, SleepLog, attempt, describe, messages_sent
 from .harness import client as new_client
 

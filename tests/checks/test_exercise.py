@@ -131,15 +131,74 @@ def test_long_learner_messages_are_cut() -> None:
     assert len(result.message) < 350
 
 
-def test_timeout_returns_quickly_with_the_scenario() -> None:
-    started = time.monotonic()
-    result = evaluate(sleeps_forever)
-    assert time.monotonic() - started < 2
+def spins(a: int, b: int) -> int:
+    while True:
+        a += 1
+
+
+def test_a_loop_that_never_ends_is_named_with_its_line_and_scenario() -> None:
+    """The label is read before the worker is interrupted (afterwards it has unwound)."""
+    result = evaluate(spins)
     assert result.status is Status.INCORRECT
     assert result.message == (
-        "`add` did not finish within 0.5 s — is there an infinite polling loop?"
+        "`add` was still running your code after 0.5 s of computing "
+        "— is there an infinite polling loop?"
     )
-    assert result.details == ("Scenario: two small numbers",)
+    start = first_line(spins)
+    assert result.details[0] == "Scenario: two small numbers"
+    assert result.details[1:] in [  # the loop's test or its body, wherever it was stopped
+        (f"Still running: line {start + 1} in spins(): while True:",),
+        (f"Still running: line {start + 2} in spins(): a += 1",),
+    ]
+
+
+class WaitingExercise(AddExercise):
+    wall_timeout = 0.3
+
+
+def test_a_sleeping_loop_is_reported_as_waiting_not_as_an_infinite_loop() -> None:
+    result = WaitingExercise.evaluate(sleeps_forever)
+    assert result.status is Status.INCORRECT
+    assert result.message == (
+        "`add` waited 0.3 s for a call that never returned (input(), a lock, a network read?)."
+    )
+    assert result.details == (
+        "Scenario: two small numbers",
+        f"Still running: line {first_line(sleeps_forever) + 2} in sleeps_forever(): "
+        "time.sleep(0.01)",
+    )
+
+
+class WarmUpExercise(AddExercise):
+    """Its first check pays a one-off cost (as jsonschema's import is for tool use)."""
+
+    timeout = 0.3
+    cold = True
+
+    @classmethod
+    def warm_up(cls) -> None:
+        cls.first_use()
+
+    @classmethod
+    def first_use(cls) -> None:
+        if cls.cold:
+            burn_cpu(2.0)
+            cls.cold = False
+
+    def check_answer(self, add: Any) -> None:
+        self.first_use()
+        super().check_answer(add)
+
+
+def burn_cpu(seconds: float) -> None:
+    started = time.thread_time()
+    while time.thread_time() - started < seconds:
+        pass
+
+
+def test_one_off_work_is_done_before_the_limit_starts() -> None:
+    assert WarmUpExercise.evaluate(right).status is Status.CORRECT
+    assert not WarmUpExercise.cold
 
 
 class BuggyExercise(AddExercise):
