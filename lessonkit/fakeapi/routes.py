@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .http import ApiRequest, ApiResponse
 from .records import RecordedRequest
@@ -17,9 +17,8 @@ from .records import RecordedRequest
 __all__ = ["Exchange", "Handler", "Route", "find"]
 
 
-@dataclass(frozen=True)
-class Exchange:
-    """One request on its way through the fake."""
+class Exchange(NamedTuple):
+    """One request on its way through the fake (a tuple: one is made per request)."""
 
     request: ApiRequest
     body: Any  #: the parsed JSON body (None if empty or malformed)

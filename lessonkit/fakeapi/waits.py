@@ -46,7 +46,7 @@ class Wait:
     follows: str | None = None  #: request_id of the latest request in the same thread or task
 
 
-@dataclass
+@dataclass(slots=True)
 class _Latest:
     """The latest request one thread or task sent, and the wait stamped after it."""
 
