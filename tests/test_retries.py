@@ -1,16 +1,18 @@
-"""The SDK's retry schedule, reproduced offline on the virtual clock (anthropic 2.14).
+"""The SDK's retry schedule, reproduced offline on the virtual clock (anthropic 2.x).
 
 Retried: 408, 409, 429, >= 500 and timeouts, 2 retries by default, unless
 ``x-should-retry`` says otherwise. Wait: ``retry-after-ms``, else ``retry-after``
 (seconds or HTTP date), else 0.5 s * 2^n capped at 8 s, times a jitter in [0.75, 1].
-The whole module must run without real sleeping.
+Every wait lands on the virtual clock (``api.sleeps``), which is how these tests
+know no retry slept for real: no wall-clock timing is asserted.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from typing import Any
 
@@ -18,8 +20,8 @@ import anthropic
 import pytest
 from anthropic._error_classes import ERROR_CLASSES
 
-import lessonkit
 from lessonkit import PLACEHOLDER_KEY, FakeAPI, models
+from lessonkit.fakeapi.retries import MAX_HONOURED_WAIT, after_failure
 
 REQUEST: dict[str, Any] = {
     "model": models.DEFAULT,
@@ -28,20 +30,6 @@ REQUEST: dict[str, Any] = {
 }
 RETRIED = (408, 409, 429, 500, 503, 504, 529)
 NOT_RETRIED = (400, 401, 402, 403, 404, 413)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _no_real_sleeping(client: anthropic.Anthropic) -> Iterator[None]:
-    """Every retry in this module waits minutes of virtual time; the wall clock must not.
-
-    One warm-up call first, so the SDK's one-off lazy imports are not counted.
-    """
-    with lessonkit.offline():
-        call(client)
-    start = time.perf_counter()
-    yield
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"retry tests took {elapsed:.2f} s of wall time: something slept for real"
 
 
 @pytest.fixture
@@ -240,3 +228,90 @@ async def test_async_not_retried_statuses(lessonkit_api: FakeAPI) -> None:
     with pytest.raises(anthropic.PermissionDeniedError):
         await anthropic.AsyncAnthropic().messages.create(**REQUEST)
     assert len(lessonkit_api.requests) == 1
+
+
+# --- the one rules function agrees with the real SDK --------------------------------------------
+def _date(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+#: label -> (status, fail_next options (made at call time: dates are real time), seconds tolerance)
+RULES: dict[str, tuple[int, Callable[[], dict[str, Any]], float]] = {
+    **{f"{s} plain": (s, dict, 0.0) for s in (*RETRIED, *NOT_RETRIED, 418, 422, 501)},
+    "retry-after-ms beats retry-after": (
+        429,
+        lambda: {"retry_after_ms": 1500, "retry_after": 7},
+        0,
+    ),
+    "retry-after-ms 0 means back-off, not retry-after": (
+        429,
+        lambda: {"retry_after_ms": 0, "retry_after": 7},
+        0,
+    ),
+    "negative retry-after-ms": (503, lambda: {"retry_after_ms": -5, "retry_after": 2}, 0),
+    "retry-after as a float": (529, lambda: {"retry_after": 2.5}, 0),
+    "garbled retry-after": (429, lambda: {"retry_after": "soon"}, 0),
+    "retry-after as a date ahead": (503, lambda: {"retry_after": _date(30)}, 2.0),
+    "retry-after as a date gone by": (503, lambda: {"retry_after": _date(-60)}, 0),
+    "retry-after of years is capped": (429, lambda: {"retry_after": 10**9}, 0),
+    "x-should-retry true on a 400": (400, lambda: {"should_retry": True}, 0),
+    "x-should-retry false on a 529": (529, lambda: {"should_retry": False}, 0),
+    "x-should-retry true wins on a 404 with retry-after": (
+        404,
+        lambda: {"should_retry": True, "retry_after": 4},
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("label", sorted(RULES))
+def test_after_failure_predicts_what_the_sdk_does(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic, label: str
+) -> None:
+    status, options, tolerance = RULES[label]
+    lessonkit_api.fail_next(status, **options())
+    try:
+        call(client.with_options(max_retries=1))
+    except anthropic.APIStatusError:
+        pass
+    failed = lessonkit_api.requests[0]
+    plan = after_failure(failed.status, failed.response_headers, failed.retry_count)
+    slept = [s.seconds for s in lessonkit_api.clock.sleeps if s.source == "time.sleep"]
+    assert len(lessonkit_api.requests) == (2 if plan.retried else 1)
+    assert len(slept) == (1 if plan.retried else 0)
+    if plan.retried:
+        assert plan.shortest - tolerance <= slept[0] <= plan.longest + tolerance
+    assert failed.retry is not None  # what the fake recorded when it answered
+    assert (failed.retry.retried, failed.retry.reason) == (plan.retried, plan.reason)
+
+
+def test_after_failure_caps_a_huge_wait_as_the_sdk_does(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.fail_next(429, retry_after=10**9)
+    call(client)
+    assert [w.seconds for w in lessonkit_api.sleeps] == [MAX_HONOURED_WAIT]
+
+
+def test_after_failure_predicts_backoff_after_a_timeout(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.timeout_next(times=3)
+    call(client.with_options(max_retries=3, timeout=5))
+    slept = [s.seconds for s in lessonkit_api.clock.sleeps if s.source == "time.sleep"]
+    for n, seconds in enumerate(slept):
+        plan = after_failure(None, {}, n)
+        assert plan.retried and plan.shortest <= seconds <= plan.longest
+    assert len(slept) == 3
+
+
+def test_after_failure_predicts_the_backoff_schedule(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.fail_next(500, times=6)
+    call(client.with_options(max_retries=6))
+    failed = lessonkit_api.requests[:-1]
+    slept = [s.seconds for s in lessonkit_api.clock.sleeps if s.source == "time.sleep"]
+    plans = [after_failure(r.status, r.response_headers, r.retry_count) for r in failed]
+    assert [p.longest for p in plans] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert all(p.shortest <= s <= p.longest for p, s in zip(plans, slept, strict=True))

@@ -153,10 +153,10 @@ def test_unpacks_and_restores_base_url() -> None:
     api = FakeAPI()
     base_url, stop = serve_in_thread(api)
     assert base_url.startswith("http://127.0.0.1:")
-    assert vars(api)["base_url"] == base_url
+    assert api.base_url == base_url
     stop()
     stop()  # twice is fine
-    assert "base_url" not in vars(api)
+    assert api.base_url == "https://api.anthropic.com"
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{base_url}/_lessonkit/requests", timeout=2)
 

@@ -1,0 +1,43 @@
+"""The fake Messages API: a pure ``request -> response`` core, no I/O.
+
+:class:`~.app.FakeAPI` (``api`` in the lessons) is the whole contract:
+``api.handle(ApiRequest) -> ApiResponse``. The respx adapter
+(:mod:`lessonkit.offline`) and the HTTP server (:mod:`lessonkit.server`) only
+translate to and from it. A request's path through the core, module by module:
+
+Arriving and routed
+    ``http``        ApiRequest / ApiResponse, the only currency of the core
+    ``app``         FakeAPI: state, scripting (``reply``, ``fail_next``…) and ``handle``
+    ``routes``      the endpoint table: method + path -> ``handler(exchange)``
+    ``records``     RecordedRequest: what ``api.requests`` remembers of each request
+    ``calls``       which attempts belong to one SDK call (``call_1``…)
+
+Validated (the real 400 / 404 / 413)
+    ``validate``    request checks, in the API's wording
+    ``schema``      what a valid request may hold, read from the SDK's types
+
+Answered
+    ``messages``    ``POST /v1/messages`` and ``/count_tokens``
+    ``model``       the deterministic "model": what is said, and why it stops
+    ``replies``     replies scripted with ``api.reply(...)``
+    ``tokens``      deterministic token counts
+    ``render``      a generation as the API's Message JSON
+    ``sse``         a generation as the API's event stream
+    ``models_api``  ``GET /v1/models``
+    ``batches``     ``/v1/messages/batches``: the store and its endpoints
+    ``batchjob``    one batch progressing on the virtual clock
+    ``batchcheck``  what batch creation checks up front
+    ``jsonl``       batch results as JSON Lines
+    ``ids``         deterministic ids (``msg_011C…``, ``req_011C…``)
+
+Faulted
+    ``faults``      planned failures (``fail_next``, ``timeout_next``, broken streams)
+    ``scenarios``   named fault sequences (``api.scenario("overloaded_then_ok")``)
+    ``errors``      error bodies, types and wording per status
+    ``ratelimit``   ``anthropic-ratelimit-*`` headers
+
+Timed
+    ``clock``       the virtual clock every wait and batch moves on
+    ``retries``     the SDK's retry rules, in one function (retried? how long?)
+    ``waits``       each virtual wait, stamped with the attempt it follows and why
+"""

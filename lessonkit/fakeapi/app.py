@@ -10,21 +10,29 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from .. import models
-from . import errors, messages, models_api, retries, scenarios, validate
+from . import calls, errors, messages, models_api, retries, scenarios, validate
 from .batches import PATH as BATCHES_PATH
 from .batches import BatchStore
 from .clock import VirtualClock
 from .errors import ORGANIZATION_ID, ApiError, error_body
-from .faults import FaultPlan, RequestTimedOut, http_fault, stream_fault, timeout_fault
+from .faults import (
+    FaultPlan,
+    HttpFaultOptions,
+    RequestTimedOut,
+    http_fault,
+    stream_fault,
+    timeout_fault,
+)
 from .http import API_BASE, ApiRequest, ApiResponse
 from .ids import IdSource
 from .ratelimit import RateLimiter
 from .records import RecordedRequest, redacted
 from .replies import Reply, make_reply
+from .routes import Exchange, Route, find
+from .waits import Wait, WaitLog
 
 __all__ = ["FakeAPI", "RecordedRequest"]
 
@@ -39,12 +47,14 @@ class FakeAPI:
     """State and routing of the fake API. Lessons reach it as ``api``."""
 
     def __init__(self, *, seed: str = "") -> None:
-        self.clock = VirtualClock()
+        self._waits = WaitLog()
+        self.clock = VirtualClock(on_move=self._waits.slept)
         self.ids = IdSource(seed)
-        #: Message Batches state; results_url points at ``api.base_url`` when a server sets one.
-        self.batches = BatchStore(
-            self.clock, self.ids, lambda: self.models, lambda: getattr(self, "base_url", API_BASE)
-        )
+        #: Where clients reach this API: the real host offline, a localhost URL while
+        #: :mod:`lessonkit.server` serves it. Batch ``results_url`` values point here.
+        self.base_url: str = API_BASE
+        #: Message Batches state.
+        self.batches = BatchStore(self.clock, self.ids, lambda: self.models, lambda: self.base_url)
         self.faults = FaultPlan()
         self.ratelimits = RateLimiter(self.clock)  #: ``anthropic-ratelimit-*`` headers
         self.requests: list[RecordedRequest] = []
@@ -53,6 +63,12 @@ class FakeAPI:
         self._calls = 0  # logical calls so far (a call = an attempt and its retries)
         # (models.KNOWN, retired ids, served ids): `models` without a set difference per request
         self._served: tuple[tuple[str, ...], frozenset[str], frozenset[str]] | None = None
+        self._routes = (  # first match wins
+            Route(None, BATCHES_PATH, self._batches, subtree=True, size_limited=False),
+            Route(None, models_api.PATH, self._models_api, subtree=True, size_limited=False),
+            Route("POST", messages.PATH, self._create),
+            Route("POST", messages.COUNT_TOKENS_PATH, self._count_tokens),
+        )
 
     # --- scripting ---------------------------------------------------------------
     def reply(
@@ -84,38 +100,20 @@ class FakeAPI:
         return self
 
     def fail_next(
-        self,
-        status: int,
-        times: int = 1,
-        *,
-        error_type: str | None = None,
-        message: str | None = None,
-        retry_after: float | str | datetime | None = None,
-        retry_after_ms: float | None = None,
-        should_retry: bool | None = None,
-        path: str | None = None,
+        self, status: int, times: int = 1, **options: Unpack[HttpFaultOptions]
     ) -> FakeAPI:
         """Answer the next ``times`` requests (on ``path``, if given) with HTTP ``status``.
 
         The body is the API's ``{"type": "error", ...}`` with the status's real
         ``error.type`` and wording; a 429 carries ``retry-after`` (default 1 s)
-        and rate-limit headers. ``retry_after`` is seconds, an HTTP date string
-        or a datetime; ``should_retry`` sets ``x-should-retry``. Each attempt
-        of an SDK retry loop is one request, e.g. ``api.fail_next(529, times=2)``
-        makes a default client succeed on its third attempt.
+        and rate-limit headers. Options (:class:`~.faults.HttpFaultOptions`):
+        ``error_type``, ``message``, ``retry_after`` (seconds, an HTTP date
+        string or a datetime), ``retry_after_ms``, ``should_retry`` (sets
+        ``x-should-retry``) and ``path``. Each attempt of an SDK retry loop is
+        one request, e.g. ``api.fail_next(529, times=2)`` makes a default
+        client succeed on its third attempt.
         """
-        self.faults.add_http(
-            http_fault(
-                status,
-                times,
-                error_type=error_type,
-                message=message,
-                retry_after=retry_after,
-                retry_after_ms=retry_after_ms,
-                should_retry=should_retry,
-                path=path,
-            )
-        )
+        self.faults.add_http(http_fault(status, times, **options))
         return self
 
     def timeout_next(self, times: int = 1, *, path: str | None = None) -> FakeAPI:
@@ -169,10 +167,9 @@ class FakeAPI:
         return self
 
     @property
-    def sleeps(self) -> list[retries.Wait]:
-        """Every virtual wait, with the retry attempt and the reason that caused it."""
-        with self._lock:
-            return retries.waits(self.requests, self.clock.sleeps)
+    def sleeps(self) -> list[Wait]:
+        """Every virtual wait, stamped as it happened with the attempt it follows and why."""
+        return self._waits.entries()
 
     def retire_model(self, model: str) -> FakeAPI:
         """Make ``model`` answer ``404 not_found_error`` as a retired model does."""
@@ -230,6 +227,7 @@ class FakeAPI:
             self.faults.clear()
             self.ratelimits.reset()
             self.clock.reset()
+            self._waits.clear()
             self.batches.reset()
             self.ids.reset()
             self._calls = 0
@@ -251,17 +249,19 @@ class FakeAPI:
                 self.clock.seconds,
                 request_id=request_id,
             )
-            continued = retries.continued_call(
+            continued = calls.continued_call(
                 self.requests, request.method, request.path, body, record.retry_count
             )
             if continued is None:
                 self._calls += 1
             record.call_id = continued or f"call_{self._calls}"
             self.requests.append(record)
+            self._waits.arrived(record)
             try:
-                response = self._route(request, body, record)
+                response = self._route(Exchange(request, body, record))
             except RequestTimedOut as err:  # the client hears nothing until its timeout
                 record.timed_out_after = err.seconds
+                record.retry = retries.after_failure(None, {}, record.retry_count)
                 self.clock.sleep(err.seconds, "request timeout")
                 raise
             except ApiError as err:
@@ -274,28 +274,40 @@ class FakeAPI:
             response.headers.setdefault("anthropic-organization-id", ORGANIZATION_ID)
             self.ratelimits.apply(request.path, response.status, record.usage, response.headers)
             record.response_headers = dict(response.headers)
+            if response.status >= 400:  # what the SDK will do next, while we know why
+                record.retry = retries.after_failure(
+                    response.status, record.response_headers, record.retry_count
+                )
             return response
 
-    def _route(self, request: ApiRequest, body: Any, record: RecordedRequest) -> ApiResponse:
+    def _route(self, exchange: Exchange) -> ApiResponse:
+        request = exchange.request
         self._check_headers(request)
         planned = self.faults.take_http(request)
         if planned is not None:
             raise planned
-        if request.path.startswith(BATCHES_PATH):  # before check_size: batches allow 256 MB
-            return self.batches.handle(request, body)
-        if request.path == models_api.PATH or request.path.startswith(models_api.PATH + "/"):
-            return models_api.handle(
-                request, retired=self._state.retired, now=self.clock.isoformat()
-            )
-        validate.check_size(request.body)
-        route = (request.method, request.path)
-        if route == ("POST", messages.PATH):
-            checked = validate.check_create(body, self.models)
-            reply = self._state.replies.popleft() if self._state.replies else None
-            return messages.create(checked, reply, self.ids, self.faults, record)
-        if route == ("POST", messages.COUNT_TOKENS_PATH):
-            return messages.count_tokens(validate.check_count_tokens(body, self.models))
-        raise ApiError(404, "Not found")
+        route = find(self._routes, request)
+        if route is None:
+            raise ApiError(404, "Not found")
+        if route.size_limited:
+            validate.check_size(request.body)
+        return route.handler(exchange)
+
+    # --- endpoints: one signature, ``handler(exchange) -> ApiResponse`` ---------
+    def _create(self, exchange: Exchange) -> ApiResponse:
+        checked = validate.check_create(exchange.body, self.models)
+        reply = self._state.replies.popleft() if self._state.replies else None
+        return messages.create(checked, reply, self.ids, self.faults, exchange.record)
+
+    def _count_tokens(self, exchange: Exchange) -> ApiResponse:
+        return messages.count_tokens(validate.check_count_tokens(exchange.body, self.models))
+
+    def _batches(self, exchange: Exchange) -> ApiResponse:
+        return self.batches.handle(exchange.request, exchange.body)
+
+    def _models_api(self, exchange: Exchange) -> ApiResponse:
+        retired, now = self._state.retired, self.clock.isoformat()
+        return models_api.handle(exchange.request, retired=retired, now=now)
 
     @staticmethod
     def _check_headers(request: ApiRequest) -> None:

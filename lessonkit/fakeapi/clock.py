@@ -8,6 +8,7 @@ same timestamps every time.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,16 +23,19 @@ class Sleep:
 
     at: float  #: clock seconds when the wait began
     seconds: float
-    source: str  #: "time.sleep", "asyncio.sleep", "anyio.sleep" or "advance"
+    source: str  #: "time.sleep", "asyncio.sleep", "anyio.sleep", "injected sleep", "advance"…
 
 
 class VirtualClock:
     """Monotonic virtual seconds since :data:`EPOCH`, safe to share between threads."""
 
-    def __init__(self, start: datetime = EPOCH) -> None:
+    def __init__(
+        self, start: datetime = EPOCH, *, on_move: Callable[[Sleep], None] | None = None
+    ) -> None:
         self._start = start
         self._seconds = 0.0
         self._lock = threading.Lock()
+        self._on_move = on_move  # told of every move as it happens, in order
         self.sleeps: list[Sleep] = []
 
     @property
@@ -59,8 +63,11 @@ class VirtualClock:
 
     def _move(self, seconds: float, source: str) -> None:
         with self._lock:
-            self.sleeps.append(Sleep(at=self._seconds, seconds=seconds, source=source))
+            move = Sleep(at=self._seconds, seconds=seconds, source=source)
+            self.sleeps.append(move)
             self._seconds += seconds
+            if self._on_move is not None:
+                self._on_move(move)
 
     def reset(self) -> None:
         """Back to the epoch, with no recorded sleeps."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .retries import after_failure
+
 #: The organization id the fake API reports (an obviously fake UUID).
 ORGANIZATION_ID = "00000000-0000-4000-8000-00000000c0de"
 
@@ -67,11 +69,6 @@ KNOWN_ERROR_TYPES: frozenset[str] = frozenset(t for t, _ in ERROR_TYPES.values()
 }
 
 
-def retryable(status: int) -> bool:
-    """Whether the SDK retries ``status`` by default (408, 409, 429 and every 5xx)."""
-    return status in (408, 409, 429) or status >= 500
-
-
 def default_message(error_type: str) -> str:
     """The usual message for an ``error.type`` (for stream ``error`` events)."""
     for known_type, message in ERROR_TYPES.values():
@@ -99,7 +96,8 @@ class ApiError(Exception):
         if message is None and status == 429:
             default_text = rate_limit_message(model)
         self.message = message or default_text
-        self.headers = {} if retryable(status) else {"x-should-retry": "false"}
+        retried = after_failure(status, {}, 0).retried  # by the SDK's default policy
+        self.headers = {} if retried else {"x-should-retry": "false"}
         self.headers.update(headers or {})
         super().__init__(f"{status} {self.error_type}: {self.message}")
 

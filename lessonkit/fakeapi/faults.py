@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import TypedDict, Unpack
 
 from .errors import KNOWN_ERROR_TYPES, ApiError
 from .http import ApiRequest
@@ -89,18 +90,35 @@ def _retry_after(value: float | str | datetime) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
+class HttpFaultOptions(TypedDict, total=False):
+    """How a planned HTTP error looks: the keyword options of ``api.fail_next``, declared once."""
+
+    error_type: str | None  #: ``error.type``; default: the status's usual one
+    message: str | None  #: ``error.message``; default: the API's wording for the status
+    retry_after: float | str | datetime | None  #: seconds, an HTTP date or a datetime
+    retry_after_ms: float | None  #: milliseconds, the SDK's preferred header
+    should_retry: bool | None  #: sets ``x-should-retry``
+    path: str | None  #: only requests to this path fail
+
+
+def _check_options(options: HttpFaultOptions) -> None:
+    unknown = sorted(set(options) - HttpFaultOptions.__optional_keys__)
+    if unknown:
+        known = ", ".join(sorted(HttpFaultOptions.__optional_keys__))
+        raise TypeError(
+            f"fail_next() got an unexpected keyword argument {unknown[0]!r}; "
+            f"it takes status, times and {known}"
+        )
+
+
 def http_fault(
-    status: int,
-    times: int | None = 1,
-    *,
-    error_type: str | None = None,
-    message: str | None = None,
-    retry_after: float | str | datetime | None = None,
-    retry_after_ms: float | None = None,
-    should_retry: bool | None = None,
-    path: str | None = None,
+    status: int, times: int | None = 1, **options: Unpack[HttpFaultOptions]
 ) -> HttpFault:
     """A validated :class:`HttpFault` with the headers the lesson asked for."""
+    _check_options(options)
+    message, path = options.get("message"), options.get("path")
+    retry_after, retry_after_ms = options.get("retry_after"), options.get("retry_after_ms")
+    should_retry = options.get("should_retry")
     if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
         raise ValueError(
             "fail_next() makes requests fail, so status must be an HTTP error code from 400 "
@@ -124,7 +142,8 @@ def http_fault(
         if not isinstance(should_retry, bool):
             raise TypeError(f"should_retry= must be True, False or None, got {should_retry!r}")
         headers["x-should-retry"] = "true" if should_retry else "false"
-    return HttpFault(status, times, check_error_type(error_type), message, headers, path)
+    error_type = check_error_type(options.get("error_type"))
+    return HttpFault(status, times, error_type, message, headers, path)
 
 
 def timeout_fault(times: int | None = 1, *, path: str | None = None) -> HttpFault:

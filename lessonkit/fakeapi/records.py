@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .retries import RetryPlan
+    from .waits import Wait
 
 __all__ = ["RecordedRequest", "redacted"]
 
@@ -39,6 +43,11 @@ class RecordedRequest:
     #: Idempotency-Key, so retries are grouped by body + ``x-stainless-retry-count``.
     call_id: str = ""
     timed_out_after: float | None = None  #: seconds the client waited in vain (``timeout_next``)
+    #: What the SDK does next if it has retries left, decided when the answer was
+    #: built (None after a success).
+    retry: RetryPlan | None = None
+    #: The SDK's wait before retrying this attempt, stamped when it slept.
+    wait_after: Wait | None = None
 
     @property
     def retry_count(self) -> int:

@@ -1,130 +1,89 @@
-"""What the SDK's retry loop did, reconstructed from what the fake API saw.
+"""The SDK's retry rules in one function: does it retry a failed attempt, and after how long?
 
-The SDK (anthropic 2.14) sends no ``Idempotency-Key``: the attempts of one
-call share only their body and an ``x-stainless-retry-count`` header counting
-0, 1, 2… So a *logical call* is rebuilt here: an attempt with retry count
-``n > 0`` continues the latest call whose last attempt had count ``n - 1``
-and the same method, path and body. Each call gets a stable id (``call_1``…).
+Read from the installed SDK's ``anthropic/_base_client.py`` (``_should_retry``,
+``_parse_retry_after_header``, ``_calculate_retry_timeout``; API-FACTS.md "Retries")
+and checked against the real SDK by ``tests/test_retries.py``:
 
-A retry wait is likewise only visible as a virtual sleep between two attempts
-of one call. :func:`waits` pairs each sleep with the attempt that followed it
-and names its cause from the failed response's headers, in the SDK's order:
-``retry-after-ms``, then ``retry-after`` (seconds or HTTP date), then
-exponential back-off.
+- ``x-should-retry: true`` / ``false`` decides first; otherwise 408, 409, 429 and
+  every 5xx are retried, and so is an attempt that got no answer (a timeout);
+- the wait is ``retry-after-ms`` if it parses as a number — a non-positive one
+  means back-off, *without* looking at ``retry-after`` — else ``retry-after`` as
+  seconds, else as an HTTP date measured against the real wall clock; a
+  positive wait is honoured, however long, up to 4,294,967 s (the most
+  ``time.sleep`` accepts on every platform);
+- otherwise back-off: ``min(0.5 * 2**n, 8)`` seconds before retry ``n`` (from 0),
+  times a jitter in (0.75, 1].
 """
 
 from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from .clock import Sleep
+from anthropic._constants import INITIAL_RETRY_DELAY, MAX_RETRY_DELAY
 
-#: Clock moves that are real waits (not ``clock.advance`` or a simulated timeout).
-SLEEP_SOURCES = ("time.sleep", "asyncio.sleep", "anyio.sleep")
-_EPS = 1e-9
+__all__ = ["MAX_HONOURED_WAIT", "RetryPlan", "after_failure"]
 
-
-class Attempt(Protocol):
-    """What this module needs from a recorded request."""
-
-    method: str
-    path: str
-    json: Any
-    at: float
-    call_id: str
-    response_headers: dict[str, str]
-
-    @property
-    def retry_count(self) -> int: ...
+#: The longest server-requested wait the SDK honours (``_calculate_retry_timeout``).
+MAX_HONOURED_WAIT = 4_294_967.0
+#: The SDK's jitter multiplies the back-off by ``1 - 0.25 * random()``.
+_MIN_JITTER = 0.75
+#: The SDK caps the retry count it feeds to ``pow`` at this.
+_MAX_EXPONENT = 1000
 
 
 @dataclass(frozen=True)
-class Wait:
-    """One virtual wait, and why it happened."""
+class RetryPlan:
+    """What the SDK does after a failed attempt, provided it has retries left."""
 
-    at: float  #: clock seconds when the wait began
-    seconds: float
-    source: str  #: "time.sleep", "asyncio.sleep" or "anyio.sleep"
-    reason: str  #: "retry-after-ms header", "retry-after header", "backoff" or "not a retry"
-    attempt: int | None = None  #: 1-based attempt whose failure caused it (None: not a retry)
-    call_id: str | None = None  #: the logical call it belongs to
+    retried: bool
+    reason: str  #: "retry-after-ms header", "retry-after header" or "backoff"
+    shortest: float  #: seconds: the wait is in [shortest, longest] (equal for a header's wait)
+    longest: float
 
 
-def continued_call(
-    previous: Sequence[Attempt], method: str, path: str, body: Any, retry_count: int
-) -> str | None:
-    """The id of the logical call a new attempt continues, or None for a first attempt.
+def after_failure(
+    status: int | None,
+    headers: Mapping[str, str],
+    retries_taken: int,
+    *,
+    now: Callable[[], float] = time.time,
+) -> RetryPlan:
+    """The SDK's plan after an attempt answered ``status`` with ``headers`` (lower-case names).
 
-    Walks back from the newest request only as far as the call it continues,
-    so recording stays cheap however long the log grows.
+    ``status=None`` is an attempt that got no answer (a timeout). ``retries_taken``
+    is the attempt's ``x-stainless-retry-count``; ``now`` is the real clock the SDK
+    measures an HTTP-date ``retry-after`` against.
     """
-    if retry_count > 0:
-        continued: set[str] = set()  # calls that already have an attempt this late
-        for earlier in reversed(previous):
-            if earlier.retry_count >= retry_count:
-                continued.add(earlier.call_id)
-                continue
-            same = (earlier.method, earlier.path, earlier.json) == (method, path, body)
-            if same and earlier.retry_count == retry_count - 1 and earlier.call_id not in continued:
-                return earlier.call_id
-    return None
+    decided = headers.get("x-should-retry")
+    if decided in ("true", "false"):
+        retried = decided == "true"
+    else:
+        retried = status is None or status in (408, 409, 429) or status >= 500
+    asked = _asked_wait(headers, now)
+    if asked is not None and asked[1] > 0:
+        seconds = min(asked[1], MAX_HONOURED_WAIT)
+        return RetryPlan(retried, asked[0], seconds, seconds)
+    ceiling = min(INITIAL_RETRY_DELAY * 2.0 ** min(retries_taken, _MAX_EXPONENT), MAX_RETRY_DELAY)
+    return RetryPlan(retried, "backoff", _MIN_JITTER * ceiling, ceiling)
 
 
-def header_reason(headers: Mapping[str, str]) -> str:
-    """Which rule of the SDK's ``_calculate_retry_timeout`` set the wait after ``headers``."""
-    if "retry-after-ms" in headers:
-        try:
-            return "retry-after-ms header" if float(headers["retry-after-ms"]) > 0 else "backoff"
-        except ValueError:
-            pass
+def _asked_wait(headers: Mapping[str, str], now: Callable[[], float]) -> tuple[str, float] | None:
+    """(which header, seconds) the server asked for, parsed in the SDK's order, or None."""
+    try:
+        return "retry-after-ms header", float(headers["retry-after-ms"]) / 1000
+    except (KeyError, ValueError):
+        pass
     value = headers.get("retry-after")
     if value is None:
-        return "backoff"
+        return None
     try:
-        seconds = float(value)
+        return "retry-after header", float(value)
     except ValueError:
-        parsed = email.utils.parsedate_tz(value)
-        # The SDK compares an HTTP date with the *real* wall clock, so do we.
-        seconds = -1.0 if parsed is None else email.utils.mktime_tz(parsed) - time.time()
-    return "retry-after header" if seconds > 0 else "backoff"
-
-
-def waits(requests: Sequence[Attempt], sleeps: Sequence[Sleep]) -> list[Wait]:
-    """Every virtual sleep, matched to the retry it preceded where there is one."""
-    claimed: set[int] = set()
-    out: list[Wait] = []
-    for sleep in sleeps:
-        if sleep.source not in SLEEP_SOURCES:
-            continue
-        found = _retry_after_sleep(requests, sleep, claimed)
-        if found is None:
-            out.append(Wait(sleep.at, sleep.seconds, sleep.source, "not a retry"))
-            continue
-        failed, _ = found
-        reason = header_reason(failed.response_headers)
-        attempt = failed.retry_count + 1
-        out.append(Wait(sleep.at, sleep.seconds, sleep.source, reason, attempt, failed.call_id))
-    return out
-
-
-def _retry_after_sleep(
-    requests: Sequence[Attempt], sleep: Sleep, claimed: set[int]
-) -> tuple[Attempt, Attempt] | None:
-    """(failed attempt, retry) around ``sleep``: the earliest unclaimed retry after it."""
-    end = sleep.at + sleep.seconds
-    for index, retry in enumerate(requests):
-        if index in claimed or retry.retry_count == 0 or retry.at < end - _EPS:
-            continue
-        for failed in requests[:index]:
-            if (
-                failed.call_id == retry.call_id
-                and failed.retry_count == retry.retry_count - 1
-                and failed.at <= sleep.at + _EPS
-            ):
-                claimed.add(index)
-                return failed, retry
-    return None
+        pass
+    parsed = email.utils.parsedate_tz(value)
+    if parsed is None:
+        return None
+    return "retry-after header", float(email.utils.mktime_tz(parsed) - now())

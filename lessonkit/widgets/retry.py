@@ -1,16 +1,16 @@
 """``RetryTimeline``: what the SDK's retry loop did for one call, attempt by attempt.
 
-Built from ``api.requests`` and ``api.sleeps``: the attempts of one logical
-call (the SDK's ``x-stainless-retry-count`` counting 0, 1, 2…), each one's
-status, the virtual wait before the next and why the SDK chose it, and how
-the call ended — including the exception the SDK raised.
+Read from ``api.requests``: the attempts of one logical call (the SDK's
+``x-stainless-retry-count`` counting 0, 1, 2…), each one's status, the
+virtual wait before the next and why the SDK chose it (stamped on the record
+when it happened), and how the call ended — including the exception the SDK
+raised.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..fakeapi.errors import retryable
 from ._base import TableView
 
 if TYPE_CHECKING:
@@ -28,13 +28,6 @@ def sdk_exception(status: int) -> str:
     if found is None:
         found = anthropic.InternalServerError if status >= 500 else anthropic.APIStatusError
     return f"anthropic.{found.__name__}"
-
-
-def _sdk_retries(attempt: RecordedRequest) -> bool:
-    header = attempt.response_headers.get("x-should-retry")
-    if header in ("true", "false"):
-        return header == "true"
-    return attempt.timed_out_after is not None or retryable(attempt.status)
 
 
 def outcome(attempts: list[RecordedRequest]) -> str:
@@ -60,7 +53,7 @@ def outcome(attempts: list[RecordedRequest]) -> str:
     if 200 <= last.status < 300:
         return f"succeeded on attempt {n}"
     error = f"{last.status} {last.error_type or ''}".rstrip()
-    if _sdk_retries(last):
+    if last.retry is not None and last.retry.retried:
         return f"gave up after {tries} ({error}, retries exhausted) → {sdk_exception(last.status)}"
     return f"{error} is not retried → {sdk_exception(last.status)} raised at once"
 
@@ -98,7 +91,6 @@ class RetryTimeline(TableView):
         attempts = self.attempts()
         if not attempts:
             return []
-        waits = {w.attempt: w for w in self.api.sleeps if w.call_id == attempts[0].call_id}
         start = attempts[0].at
         rows: list[tuple[str, ...]] = []
         for number, attempt in enumerate(attempts, start=1):
@@ -107,7 +99,7 @@ class RetryTimeline(TableView):
             else:
                 status = f"{attempt.status} {attempt.error_type or ''}".rstrip()
                 status += f", stream {attempt.stream_fault}" if attempt.stream_fault else ""
-            wait = waits.get(number)
+            wait = attempt.wait_after
             then = f"wait {wait.seconds:.2f} s ({wait.reason})" if wait else ""
             at = f"+{attempt.at - start:.3f} s"
             rows.append((str(number), at, str(attempt.retry_count), status, then))
@@ -118,7 +110,7 @@ class RetryTimeline(TableView):
         if not attempts:
             return []
         notes = [f"Outcome: {outcome(attempts)}."]
-        waited = sum(w.seconds for w in self.api.sleeps if w.call_id == attempts[0].call_id)
+        waited = sum(a.wait_after.seconds for a in attempts if a.wait_after is not None)
         if len(attempts) > 1:
             notes.append(
                 f"Waited {waited:.2f} s between attempts on the virtual clock "

@@ -73,3 +73,11 @@ def test_thread_safe() -> None:
         t.join()
     assert len(clock.sleeps) == 4000
     assert clock.seconds == pytest.approx(4.0)
+
+
+def test_each_move_is_reported_as_it_happens() -> None:
+    seen: list[tuple[Sleep, float]] = []
+    clock = VirtualClock(on_move=lambda move: seen.append((move, clock.seconds)))
+    clock.sleep(2, "anyio.sleep")
+    clock.advance(minutes=1)
+    assert seen == [(Sleep(0.0, 2.0, "anyio.sleep"), 2.0), (Sleep(2.0, 60.0, "advance"), 62.0)]
