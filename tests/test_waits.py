@@ -92,7 +92,9 @@ async def test_concurrent_async_calls_keep_their_own_waits(lessonkit_api: FakeAP
 def test_threads_keep_their_own_waits(lessonkit_api: FakeAPI) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    client = anthropic.Anthropic(api_key=PLACEHOLDER_KEY)
+    # Threads interleave freely (virtual sleeps barely yield), so one thread may meet all
+    # four 429s: enough retries that none gives up, whichever thread that is.
+    client = anthropic.Anthropic(api_key=PLACEHOLDER_KEY, max_retries=4)
     lessonkit_api.fail_next(429, retry_after=2, times=4)
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda t: client.messages.create(**request(t)), "abcd"))
