@@ -120,13 +120,29 @@ def progress(
     export: Annotated[
         Path | None, typer.Option(help="Write your progress to this JSON file for the instructor.")
     ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Your name, as the instructor should see it (kept).")
+    ] = None,
 ) -> None:
-    """Show your exercise progress, or --export it to one file to hand in."""
+    """Show your progress on every exercise of the course, or --export it to hand in."""
     from .checks import progress as tracker
 
+    if name is not None:
+        try:
+            tracker.set_learner_name(name)
+        except ValueError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(2) from None
+    learner = tracker.learner_name()
     if export is not None:
-        typer.echo(f"Progress of {tracker.learner_id()} written to {tracker.export(export)}")
+        if learner is None:
+            # Asked once, then stored: the login name may be "root" or "jovyan".
+            learner = typer.prompt("Your name, as the instructor should see it").strip()
+            tracker.set_learner_name(learner)
+        typer.echo(f"Progress of {learner} written to {tracker.export(export, learner=learner)}")
         return
+    unnamed = "not named yet (lessonkit progress --name 'Your Name')"
+    typer.echo(f"Learner: {learner or unnamed}")
     typer.echo(str(tracker.summary()))
 
 
@@ -136,9 +152,16 @@ def release(
         Path | None, typer.Option(help="Notebooks with solutions [default: exercises/source].")
     ] = None,
     dest: Annotated[Path | None, typer.Option(help="Student copies [default: exercises/].")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite student copies changed since last release.")
+    ] = False,
 ) -> None:
-    """Regenerate the student exercise notebooks, solutions stripped."""
-    from .checks.release import release_all
+    """Regenerate the student exercise notebooks, solutions stripped.
+
+    Writes only into --dest, and never over a file changed since it was released
+    unless --force. Learners work in their workspace (lessonkit lab), not here.
+    """
+    from .checks.release import ReleaseConflict, release_all
     from .doctor import find_course_root
 
     course = find_course_root() or Path.cwd()
@@ -147,8 +170,13 @@ def release(
     if not source.is_dir():
         typer.echo(f"No source notebooks folder {source}; pass --source.", err=True)
         raise typer.Exit(2)
-    for written in release_all(source, dest):
-        typer.echo(f"wrote {written}")
+    try:
+        released = release_all(source, dest, force=force)
+    except ReleaseConflict as conflict:
+        typer.echo(str(conflict), err=True)
+        raise typer.Exit(1) from None
+    for path in released:
+        typer.echo(f"released {path}")
 
 
 @app.command()
