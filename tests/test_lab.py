@@ -2,7 +2,7 @@
 
 Starts the real console script on a workspace in ``tmp_path``, talks to
 JupyterLab's HTTP API and a terminal's websocket with the token, then stops it
-as a process manager would (SIGTERM) and looks for any process left behind
+as a process manager (SIGTERM) or a learner (Ctrl-C) would and looks for any process left behind
 (server, kernel, terminal shell). Linux only: it reads ``/proc``.
 """
 
@@ -105,8 +105,9 @@ async def _terminal_says(base: str, token: str, name: str, command: str, want: s
     return seen
 
 
-def test_lab_shows_the_workspace_and_stops_cleanly_on_sigterm(
-    lab: tuple[subprocess.Popen[bytes], str, dict[str, str]], tmp_path: Path
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_lab_shows_the_workspace_and_stops_cleanly(
+    lab: tuple[subprocess.Popen[bytes], str, dict[str, str]], tmp_path: Path, stop: int
 ) -> None:
     process, base, headers = lab
     root = httpx.get(f"{base}/api/contents/", headers=headers, timeout=10).json()
@@ -128,7 +129,7 @@ def test_lab_shows_the_workspace_and_stops_cleanly_on_sigterm(
     asking = _terminal_says(base, token, terminal["name"], "command -v lessonkit", lessonkit)
     assert lessonkit in asyncio.run(asking)
 
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     assert process.wait(timeout=60) == 0
     left: list[str] = []
     for _ in range(60):  # the server may still be reaping its kernel
