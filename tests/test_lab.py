@@ -102,6 +102,8 @@ async def _terminal_says(base: str, token: str, name: str, command: str, want: s
         kind, *payload = json.loads(message)
         seen += payload[0] if kind == "stdout" else ""
     socket_.close()
+    while await asyncio.wait_for(socket_.read_message(), timeout=30) is not None:
+        pass  # until the server answers the close: then the socket is closed, not leaked
     return seen
 
 
