@@ -1,20 +1,19 @@
 """The ``lessonkit`` command. Thin on purpose: each command parses, then calls a module.
 
-``lab`` · ``doctor`` · ``progress`` · ``release`` · ``serve`` (``lessonkit --help``).
+``lab`` · ``update`` · ``doctor`` · ``progress`` · ``release`` · ``serve`` (``lessonkit --help``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .drift import drift_check_command
+from .lab import lab_command  # re-exported: the command line `lessonkit lab` runs
 
 __all__ = ["app", "lab_command"]
 
@@ -26,27 +25,23 @@ app = typer.Typer(
 )
 
 
-def lab_command(
-    root: Path, *, no_browser: bool = False, extra: list[str] | None = None
-) -> list[str]:
-    """The ``jupyter lab`` command line for a course folder, opening its ``notebooks/``.
+_WORKSPACE_HELP = "Your workspace [default: work/ in the course folder]."
 
-    The server's root is the course folder, not ``notebooks/`` itself, so the
-    lessons' links to ``../exercises/…`` still resolve.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.default_url=/lab/tree/notebooks",
-    ]
-    if no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # Jupyter refuses to run as root; workshop containers often are root.
-        command.append("--allow-root")
-    return command + list(extra or [])
+
+def _course_and_workspace(root: Path | None, workspace: Path | None) -> tuple[Path | None, Path]:
+    """The course folder (if found) and the learner's workspace folder."""
+    from .doctor import find_course_root
+
+    course = root or find_course_root()
+    workspace = workspace or _require_course(course) / "work"
+    return course, workspace.resolve()
+
+
+def _require_course(course: Path | None) -> Path:
+    if course is None or not (course / "notebooks").is_dir():
+        typer.echo("No notebooks/ folder here or above; run this from the course folder.", err=True)
+        raise typer.Exit(2)
+    return course.resolve()
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -59,19 +54,50 @@ def lab(
         Path | None,
         typer.Option(help="Course folder (holds notebooks/); found from here by default."),
     ] = None,
+    workspace: Annotated[
+        Path | None, typer.Option(envvar="LESSONKIT_WORKSPACE", help=_WORKSPACE_HELP)
+    ] = None,
 ) -> None:
-    """Open the lessons in JupyterLab. Extra options are passed to jupyter lab."""
-    from .doctor import find_course_root
+    """Open your workspace in JupyterLab (made from the course on first start).
 
-    course = root or find_course_root()
-    if course is None or not (course / "notebooks").is_dir():
-        typer.echo("No notebooks/ folder here or above; run this from the course folder.", err=True)
-        raise typer.Exit(2)
+    Stop it with Ctrl-C (or SIGTERM): the server and its kernels stop.
+    Extra options are passed to jupyter lab.
+    """
+    from . import lab as jupyter
+    from .workspace import ensure, is_workspace
+
+    course, workspace = _course_and_workspace(root, workspace)
+    if not is_workspace(workspace):
+        ensure(_require_course(course), workspace)
+        typer.echo(f"Made your workspace {workspace}: your copies of the lessons and exercises.")
+    jupyter.write_settings(workspace)
+    command = lab_command(workspace, no_browser=no_browser, extra=ctx.args)
+    raise typer.Exit(jupyter.run(command, jupyter.environment(os.environ)))
+
+
+@app.command()
+def update(
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Course folder (holds notebooks/); found from here by default."),
+    ] = None,
+    workspace: Annotated[
+        Path | None, typer.Option(envvar="LESSONKIT_WORKSPACE", help=_WORKSPACE_HELP)
+    ] = None,
+) -> None:
+    """Bring a newer course into your workspace; notebooks you changed are never overwritten."""
+    from .workspace import update as merge
+
+    course, workspace = _course_and_workspace(root, workspace)
     try:
-        code = subprocess.call(lab_command(course.resolve(), no_browser=no_browser, extra=ctx.args))
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+        changes = merge(_require_course(course), workspace)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    for change in changes:
+        typer.echo(str(change))
+    if not changes:
+        typer.echo(f"{workspace} is up to date.")
 
 
 @app.command()
@@ -94,13 +120,29 @@ def progress(
     export: Annotated[
         Path | None, typer.Option(help="Write your progress to this JSON file for the instructor.")
     ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Your name, as the instructor should see it (kept).")
+    ] = None,
 ) -> None:
-    """Show your exercise progress, or --export it to one file to hand in."""
+    """Show your progress on every exercise of the course, or --export it to hand in."""
     from .checks import progress as tracker
 
+    if name is not None:
+        try:
+            tracker.set_learner_name(name)
+        except ValueError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(2) from None
+    learner = tracker.learner_name()
     if export is not None:
-        typer.echo(f"Progress of {tracker.learner_id()} written to {tracker.export(export)}")
+        if learner is None:
+            # Asked once, then stored: the login name may be "root" or "jovyan".
+            learner = typer.prompt("Your name, as the instructor should see it").strip()
+            tracker.set_learner_name(learner)
+        typer.echo(f"Progress of {learner} written to {tracker.export(export, learner=learner)}")
         return
+    unnamed = "not named yet (lessonkit progress --name 'Your Name')"
+    typer.echo(f"Learner: {learner or unnamed}")
     typer.echo(str(tracker.summary()))
 
 
@@ -110,9 +152,16 @@ def release(
         Path | None, typer.Option(help="Notebooks with solutions [default: exercises/source].")
     ] = None,
     dest: Annotated[Path | None, typer.Option(help="Student copies [default: exercises/].")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite student copies changed since last release.")
+    ] = False,
 ) -> None:
-    """Regenerate the student exercise notebooks, solutions stripped."""
-    from .checks.release import release_all
+    """Regenerate the student exercise notebooks, solutions stripped.
+
+    Writes only into --dest, and never over a file changed since it was released
+    unless --force. Learners work in their workspace (lessonkit lab), not here.
+    """
+    from .checks.release import ReleaseConflict, release_all
     from .doctor import find_course_root
 
     course = find_course_root() or Path.cwd()
@@ -121,8 +170,13 @@ def release(
     if not source.is_dir():
         typer.echo(f"No source notebooks folder {source}; pass --source.", err=True)
         raise typer.Exit(2)
-    for written in release_all(source, dest):
-        typer.echo(f"wrote {written}")
+    try:
+        released = release_all(source, dest, force=force)
+    except ReleaseConflict as conflict:
+        typer.echo(str(conflict), err=True)
+        raise typer.Exit(1) from None
+    for path in released:
+        typer.echo(f"released {path}")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -16,11 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from lessonkit import doctor, models
+from lessonkit import lab as lab_module
 from lessonkit.cli import app, lab_command
 from lessonkit.doctor import Check
 
 runner = CliRunner()
-COMMANDS = ["lab", "doctor", "progress", "release", "serve"]
+COMMANDS = ["lab", "update", "doctor", "progress", "release", "serve"]
 
 
 @pytest.mark.parametrize("args", [[], *([c] for c in COMMANDS)])
@@ -38,22 +40,68 @@ def test_doctor_exit_code(monkeypatch: pytest.MonkeyPatch, status: str, code: in
     assert "thing" in result.output
 
 
-def test_lab_runs_jupyter_lab_on_the_course(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    (tmp_path / "notebooks").mkdir()
-    calls: list[list[str]] = []
-    def call(argv: list[str]) -> int:
-        calls.append(argv)
+def _course(root: Path) -> Path:
+    """A one-lesson, one-exercise course, with a solution source that must stay out."""
+    for path in ("notebooks/00_setup.ipynb", "exercises/01_x.ipynb", "exercises/source/01_x.ipynb"):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nbformat.v4.new_notebook(), root / path)  # type: ignore[no-untyped-call]
+    return root
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[str, str]]]:
+    """What `lessonkit lab` would run, instead of running it."""
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def run(command: list[str], env: dict[str, str]) -> int:
+        calls.append((command, dict(env)))
         return 0
 
-    monkeypatch.setattr(subprocess, "call", call)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(lab_module, "run", run)
+    return calls
+
+
+def test_lab_makes_the_workspace_once_and_serves_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, runs: list[tuple[list[str], dict[str, str]]]
+) -> None:
+    course = _course(tmp_path)
+    monkeypatch.chdir(course)
     result = runner.invoke(app, ["lab", "--no-browser", "--port", "9999"])
     assert result.exit_code == 0, result.output
-    assert calls == [lab_command(tmp_path.resolve(), no_browser=True, extra=["--port", "9999"])]
-    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in calls[0]
-    assert calls[0][:3] == [sys.executable, "-m", "jupyterlab"]
+    work = (course / "work").resolve()
+    assert f"Made your workspace {work}" in result.output
+    assert sorted(str(p.relative_to(work)) for p in work.rglob("*.ipynb")) == [
+        "exercises/exercise-01-x.ipynb",
+        "lessons/lesson-00-setup.ipynb",
+    ]
+    ((command, env),) = runs
+    assert command == lab_command(work, no_browser=True, extra=["--port", "9999"])
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={work}" in command
+    assert "--LabApp.default_url=/lab/tree/lessons/lesson-00-setup.ipynb" in command
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
+    notification = work / ".lessonkit/lab/settings/@jupyterlab/apputils-extension"
+    assert json.loads((notification / "notification.jupyterlab-settings").read_text()) == {
+        "fetchNews": "false"
+    }
+    assert f"--LabApp.user_settings_dir={work / '.lessonkit/lab/settings'}" in command
+
+    (work / "lessons/lesson-00-setup.ipynb").write_text("my notes")
+    again = runner.invoke(app, ["lab"])
+    assert again.exit_code == 0 and "Made your workspace" not in again.output
+    assert (work / "lessons/lesson-00-setup.ipynb").read_text() == "my notes"
+
+
+def test_lab_serves_a_workspace_chosen_by_the_learner(
+    tmp_path: Path, runs: list[tuple[list[str], dict[str, str]]]
+) -> None:
+    course = _course(tmp_path / "course")
+    result = runner.invoke(
+        app, ["lab", "--root", str(course), "--workspace", str(tmp_path / "mine")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"--ServerApp.root_dir={(tmp_path / 'mine').resolve()}" in runs[0][0]
+    assert not (course / "work").exists()
 
 
 def test_lab_without_notebooks_says_where_to_run(tmp_path: Path) -> None:
@@ -62,31 +110,73 @@ def test_lab_without_notebooks_says_where_to_run(tmp_path: Path) -> None:
     assert "notebooks/" in result.output
 
 
-def test_progress_shows_and_exports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_update_keeps_the_learners_edits(tmp_path: Path) -> None:
+    course = _course(tmp_path / "course")
+    work = tmp_path / "work"
+    args = ["update", "--root", str(course), "--workspace", str(work)]
+    assert "added" in runner.invoke(app, args).output
+    assert "is up to date" in runner.invoke(app, args).output
+    (work / "exercises/exercise-01-x.ipynb").write_text("my answer")
+    notebook = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    notebook.cells = [nbformat.v4.new_markdown_cell("new wording")]  # type: ignore[no-untyped-call]
+    nbformat.write(notebook, course / "exercises/01_x.ipynb")  # type: ignore[no-untyped-call]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "kept       exercises/exercise-01-x.ipynb  (yours; the new version is" in result.output
+    assert (work / "exercises/exercise-01-x.ipynb").read_text() == "my answer"
+
+
+def test_progress_asks_the_name_once_and_exports(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from lessonkit.checks import progress
     from lessonkit.checks.results import Status
 
     monkeypatch.setenv("LESSONKIT_PROGRESS", str(tmp_path / "progress.json"))
-    monkeypatch.setenv("LESSONKIT_LEARNER", "ada")
-    progress.record("ex01", Status.CORRECT)
+    monkeypatch.delenv("LESSONKIT_LEARNER", raising=False)
+    progress.record("ex01_collect_stream", Status.CORRECT)
     shown = runner.invoke(app, ["progress"])
-    assert shown.exit_code == 0 and "ex01" in shown.output
-    exported = runner.invoke(app, ["progress", "--export", str(tmp_path / "out.json")])
+    assert shown.exit_code == 0 and "not named yet" in shown.output
+    total = sum(len(names) for names in progress.course().values())
+    assert f"Passed 1 of {total}." in shown.output and "Left to do, by lesson:" in shown.output
+    out = tmp_path / "out.json"
+    exported = runner.invoke(app, ["progress", "--export", str(out)], input="Ada Lovelace\n")
     assert exported.exit_code == 0, exported.output
-    data = json.loads((tmp_path / "out.json").read_text())
-    assert data["learner"] == "ada" and "ex01" in data["exercises"]
+    assert json.loads(out.read_text())["learner"] == "Ada Lovelace"
+    again = runner.invoke(app, ["progress", "--export", str(out)])  # no input: not asked again
+    assert again.exit_code == 0 and "Progress of Ada Lovelace" in again.output
+    renamed = runner.invoke(app, ["progress", "--name", "Ada L."])
+    assert "Learner: Ada L." in renamed.output
 
 
-def test_release_strips_solutions(tmp_path: Path) -> None:
-    source, dest = tmp_path / "source", tmp_path / "student"
+def _notebook_with_solution(source: Path) -> None:
     source.mkdir()
     notebook = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     notebook.cells = [nbformat.v4.new_code_cell("x = 1  # SOLUTION")]  # type: ignore[no-untyped-call]
     nbformat.write(notebook, source / "ex01.ipynb")  # type: ignore[no-untyped-call]
+
+
+def test_release_strips_solutions(tmp_path: Path) -> None:
+    source, dest = tmp_path / "source", tmp_path / "student"
+    _notebook_with_solution(source)
     result = runner.invoke(app, ["release", "--source", str(source), "--dest", str(dest)])
     assert result.exit_code == 0, result.output
     assert (dest / "ex01.ipynb").exists()
     assert "x = 1" not in (dest / "ex01.ipynb").read_text()
+
+
+def test_release_never_silently_overwrites_an_answer(tmp_path: Path) -> None:
+    source, dest = tmp_path / "source", tmp_path / "student"
+    _notebook_with_solution(source)
+    args = ["release", "--source", str(source), "--dest", str(dest)]
+    runner.invoke(app, args)
+    (dest / "ex01.ipynb").write_text("an answered notebook")
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert (dest / "ex01.ipynb").read_text() == "an answered notebook"
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0
+    assert (dest / "ex01.ipynb").read_text() != "an answered notebook"
 
 
 def test_release_without_sources_fails_clearly(tmp_path: Path) -> None:

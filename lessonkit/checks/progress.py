@@ -4,25 +4,30 @@ The file lives at `~/.lessonkit/progress.json`, or wherever the environment
 variable `LESSONKIT_PROGRESS` points (tests point it into `tmp_path`). Writes are
 atomic (temporary file + `os.replace`), so a crash or a second kernel never
 leaves half a file; with two kernels writing at once the last write wins.
-`export` writes a single JSON file an instructor can collect.
+`export` writes a single JSON file an instructor can collect, named after the
+learner as they chose to be called (`learner.json` beside the progress file,
+asked once by `lessonkit progress`), never after a login name that may be
+"root" or "jovyan". Progress counts against every exercise of the course, as
+the checker modules declare them (`course`), not only those started.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_json
 from .results import Status
 
 Clock = Callable[[], datetime]
+#: Lesson (notebook stem) -> the names of its exercises, in notebook order.
+Course = Mapping[str, tuple[str, ...]]
 FORMAT_VERSION = 1
 
 
@@ -78,30 +83,67 @@ def record(name: str, status: Status, *, path: Path | None = None, clock: Clock 
     if first_passed is None and status is Status.CORRECT:
         first_passed = now
     entries[name] = Entry(status, (previous.attempts if previous else 0) + 1, first_passed, now)
-    _write_json(path, {"version": FORMAT_VERSION, "exercises": _plain(entries)})
+    write_json(path, {"version": FORMAT_VERSION, "exercises": _plain(entries)})
     return entries[name]
 
 
-def export(destination: Path, *, path: Path | None = None, clock: Clock = _utcnow) -> Path:
-    """Write the learner's progress, with their id, into one file for an instructor."""
-    _write_json(
+def course() -> Course:
+    """Every exercise of the course by lesson, from the checker modules' ``EXERCISES``."""
+    from ..exercises import NOTEBOOKS  # the checkers import this package: import late
+
+    return {
+        lesson: tuple(exercise.name for exercise in module.EXERCISES)
+        for lesson, module in NOTEBOOKS.items()
+    }
+
+
+def export(
+    destination: Path,
+    *,
+    learner: str | None = None,
+    path: Path | None = None,
+    clock: Clock = _utcnow,
+) -> Path:
+    """Write the learner's progress, with their name, into one file for an instructor."""
+    name = learner or learner_name(path)
+    if not name:
+        raise ValueError("no learner name: set it with `lessonkit progress --name 'Your Name'`")
+    table = summary(path=path)
+    write_json(
         destination,
         {
             "version": FORMAT_VERSION,
-            "learner": learner_id(),
+            "learner": name,
             "exported_at": clock().isoformat(timespec="seconds"),
+            "passed": table.passed,
+            "total": len(table.rows),
+            "left": {lesson: list(names) for lesson, names in table.left().items()},
             "exercises": _plain(load(path)),
         },
     )
     return destination
 
 
-def learner_id() -> str:
-    """`$LESSONKIT_LEARNER`, else the login name, else "unknown"."""
+def learner_name(path: Path | None = None) -> str | None:
+    """`$LESSONKIT_LEARNER` (a hub sets it), else the name stored by `set_learner_name`."""
+    if os.environ.get("LESSONKIT_LEARNER"):
+        return os.environ["LESSONKIT_LEARNER"]
     try:
-        return os.environ.get("LESSONKIT_LEARNER") or getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no login name in some containers
-        return "unknown"
+        name = json.loads(_learner_file(path).read_text(encoding="utf-8"))["learner"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def set_learner_name(name: str, path: Path | None = None) -> None:
+    """Store the name the learner wants the instructor to see (beside the progress file)."""
+    if not name.strip():
+        raise ValueError("a learner name cannot be empty")
+    write_json(_learner_file(path), {"learner": name.strip()})
+
+
+def _learner_file(path: Path | None) -> Path:
+    return (path or default_path()).parent / "learner.json"
 
 
 @dataclass(frozen=True)
@@ -109,10 +151,33 @@ class ProgressSummary:
     """A table of exercises and their latest status; `None` means not started."""
 
     rows: tuple[tuple[str, Entry | None], ...]
+    lessons: Course | None = None
 
     @property
     def passed(self) -> int:
         return sum(1 for _, entry in self.rows if entry and entry.first_passed)
+
+    def left(self) -> dict[str, tuple[str, ...]]:
+        """Per lesson, the exercises not passed yet (empty without a course)."""
+        passed = {name for name, entry in self.rows if entry and entry.first_passed}
+        return {
+            lesson: tuple(name for name in names if name not in passed)
+            for lesson, names in (self.lessons or {}).items()
+        }
+
+    def _left_lines(self) -> list[str]:
+        if not self.lessons:
+            return []
+        left = self.left()
+        width = max(len(lesson) for lesson in left)
+
+        def todo(lesson: str, names: tuple[str, ...]) -> str:
+            of = len(self.lessons[lesson]) if self.lessons else 0
+            return f"{len(names)} of {of} left: {', '.join(names)}" if names else "done"
+
+        return ["", "Left to do, by lesson:"] + [
+            f"  {lesson.ljust(width)}  {todo(lesson, names)}" for lesson, names in left.items()
+        ]
 
     def _cells(self) -> list[tuple[str, str, str, str]]:
         return [
@@ -132,7 +197,8 @@ class ProgressSummary:
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
             for row in table
         ]
-        return "\n".join([*lines, f"Passed {self.passed} of {len(self.rows)}."])
+        total = f"Passed {self.passed} of {len(self.rows)}."
+        return "\n".join([*lines, total, *self._left_lines()])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in ("exercise", "status", "attempts", "first passed"))
@@ -143,14 +209,22 @@ class ProgressSummary:
         return (
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
             f"<p>Passed {self.passed} of {len(self.rows)}.</p>"
+            + "".join(f"<pre>{escape(line)}</pre>" for line in self._left_lines()[1:])
         )
 
 
-def summary(names: Iterable[str] = (), *, path: Path | None = None) -> ProgressSummary:
-    """Recorded exercises plus any `names` not started yet, sorted by name."""
+def summary(names: Iterable[str] | None = None, *, path: Path | None = None) -> ProgressSummary:
+    """Every exercise of the course (or just `names`) with any others recorded, by name.
+
+    With the whole course (no `names`), the summary also says per lesson what is left.
+    """
+    lessons: Course | None = None
+    if names is None:
+        lessons = course()
+        names = [name for group in lessons.values() for name in group]
     entries: dict[str, Entry | None] = dict.fromkeys(names)
     entries.update(load(path))
-    return ProgressSummary(tuple(sorted(entries.items())))
+    return ProgressSummary(tuple(sorted(entries.items())), lessons)
 
 
 def _plain(entries: dict[str, Entry]) -> dict[str, dict[str, Any]]:
@@ -158,16 +232,3 @@ def _plain(entries: dict[str, Entry]) -> dict[str, dict[str, Any]]:
         name: {**asdict(entry), "status": entry.status.value}
         for name, entry in sorted(entries.items())
     }
-
-
-def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2, sort_keys=True)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

@@ -11,13 +11,16 @@ import pytest
 from lessonkit.checks import Status
 from lessonkit.checks.progress import (
     Entry,
+    course,
     default_path,
     export,
-    learner_id,
+    learner_name,
     load,
     record,
+    set_learner_name,
     summary,
 )
+from lessonkit.exercises import NOTEBOOKS
 
 T0 = datetime(2025, 1, 2, 10, 0, tzinfo=UTC)
 
@@ -109,22 +112,57 @@ def test_summary_text_and_html(path: Path) -> None:
 def test_export_adds_the_learner(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LESSONKIT_LEARNER", "ada")
-    record("ex01", Status.CORRECT, path=path, clock=Clock())
+    monkeypatch.delenv("LESSONKIT_LEARNER", raising=False)
+    record("ex01_collect_stream", Status.CORRECT, path=path, clock=Clock())
+    with pytest.raises(ValueError, match="no learner name"):
+        export(tmp_path / "out.json", path=path)
+    set_learner_name("  Ada Lovelace ", path)
     out = export(tmp_path / "out" / "ada.json", path=path, clock=lambda: T0)
     data = json.loads(out.read_text())
-    assert data["learner"] == "ada"
+    assert data["learner"] == "Ada Lovelace"
     assert data["exported_at"] == "2025-01-02T10:00:00+00:00"
-    assert data["exercises"]["ex01"]["status"] == "correct"
+    assert data["exercises"]["ex01_collect_stream"]["status"] == "correct"
+    assert data["total"] == sum(len(names) for names in course().values())
+    assert data["passed"] == 1
+    assert "ex01_collect_stream" not in data["left"]["01_streaming"]
 
 
-def test_learner_id_falls_back_to_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_learner_name_is_chosen_not_the_login_name(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LESSONKIT_LEARNER", raising=False)
-    monkeypatch.setattr("getpass.getuser", lambda: "grace")
-    assert learner_id() == "grace"
+    monkeypatch.setattr("getpass.getuser", lambda: "root")
+    assert learner_name(path) is None
+    set_learner_name("Grace", path)
+    assert learner_name(path) == "Grace"
+    assert json.loads((path.parent / "learner.json").read_text()) == {"learner": "Grace"}
+    monkeypatch.setenv("LESSONKIT_LEARNER", "grace@hub")  # a hub's setting wins
+    assert learner_name(path) == "grace@hub"
+    with pytest.raises(ValueError, match="empty"):
+        set_learner_name("  ", path)
 
-    def no_user() -> str:
-        raise OSError("no login name")
 
-    monkeypatch.setattr("getpass.getuser", no_user)
-    assert learner_id() == "unknown"
+def test_the_course_is_every_exercise_the_checker_modules_declare() -> None:
+    assert course() == {
+        lesson: tuple(exercise.name for exercise in module.EXERCISES)
+        for lesson, module in NOTEBOOKS.items()
+    }
+    names = [name for group in course().values() for name in group]
+    assert len(names) == len(set(names)) >= 16
+
+
+def test_summary_counts_against_the_whole_course_and_says_what_is_left(path: Path) -> None:
+    first, *rest = course()["01_streaming"]
+    record(first, Status.CORRECT, path=path, clock=Clock())
+    record(rest[0], Status.INCORRECT, path=path, clock=Clock())
+    table = summary(path=path)
+    total = sum(len(names) for names in course().values())
+    assert len(table.rows) == total and table.passed == 1
+    text = str(table)
+    assert f"Passed 1 of {total}." in text
+    assert f"01_streaming     {len(rest)} of {len(rest) + 1} left: {', '.join(rest)}" in text
+    assert table.left()["01_streaming"] == tuple(rest)
+    for name in rest:
+        record(name, Status.CORRECT, path=path, clock=Clock())
+    assert "01_streaming     done" in str(summary(path=path))
+    assert "<pre>  01_streaming     done</pre>" in summary(path=path)._repr_html_()

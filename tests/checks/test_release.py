@@ -9,6 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lessonkit.checks import MarkerError, release_all, release_notebook
+from lessonkit.checks.release import ReleaseConflict, student_copy
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -92,6 +93,37 @@ def test_release_all(source: Path, tmp_path: Path) -> None:
         tmp_path / "student" / "01_add.ipynb",
     ]
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) == [
+        ".lessonkit-release.json",  # what it wrote, so it never overwrites an edit
         "00_intro.ipynb",
         "01_add.ipynb",
     ]
+
+
+def test_release_all_refuses_to_overwrite_an_edited_copy(source: Path, tmp_path: Path) -> None:
+    student = tmp_path / "student"
+    (released,) = release_all(source.parent, student)
+    answered = released.read_text().replace("raise NotImplementedError", "return a + b")
+    released.write_text(answered)
+    with pytest.raises(ReleaseConflict, match=r"refusing to overwrite .*01_add.ipynb.*--force"):
+        release_all(source.parent, student)
+    assert released.read_text() == answered  # nothing written
+    release_all(source.parent, student, force=True)
+    assert "raise NotImplementedError" in released.read_text()
+
+
+def test_release_all_replaces_what_it_wrote_last(source: Path, tmp_path: Path) -> None:
+    student = tmp_path / "student"
+    (released,) = release_all(source.parent, student)
+    write(source, new_markdown_cell("# Add, revised"))
+    release_all(source.parent, student)  # the old copy was untouched: no conflict
+    assert nbformat.read(released, as_version=4).cells[0].source == "# Add, revised"
+
+
+def test_a_copy_release_never_made_is_a_conflict(source: Path, tmp_path: Path) -> None:
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "01_add.ipynb").write_text("someone's notebook")
+    with pytest.raises(ReleaseConflict):
+        release_all(source.parent, student)
+    (student / "01_add.ipynb").write_bytes(student_copy(source))  # identical: no conflict
+    assert release_all(source.parent, student) == [student / "01_add.ipynb"]

@@ -1,0 +1,107 @@
+"""``lessonkit lab``: JupyterLab on the learner's workspace, showing only the course.
+
+The server's root is the workspace (:mod:`lessonkit.workspace`), so solution
+sources and developer folders are simply not there. Its settings live inside
+the workspace (``.lessonkit/lab/``, hidden from the file browser), with the news
+pop-up off; its environment has this Python's ``bin`` first on ``PATH``, so
+``lessonkit`` works in JupyterLab's terminals. :func:`run` forwards Ctrl-C and
+SIGTERM to the server, which then shuts its kernels down before exiting.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import FrameType
+
+from .atomic import write_json
+
+__all__ = ["SETTINGS", "environment", "lab_command", "run", "write_settings"]
+
+SETTINGS = Path(".lessonkit") / "lab"
+#: JupyterLab user settings we start a workspace with (the learner may change them later).
+_DEFAULT_SETTINGS = {
+    # "Would you like to receive official Jupyter news?" is noise offline and in a workshop.
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+
+
+def lab_command(
+    root: Path, *, no_browser: bool = False, extra: list[str] | None = None
+) -> list[str]:
+    """The ``jupyter lab`` command line for the workspace `root`, opening its first lesson."""
+    lessons = sorted((root / "lessons").glob("*.ipynb"))
+    start = f"lessons/{lessons[0].name}" if lessons else ""
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.default_url=/lab/tree/{start}",
+        f"--LabApp.user_settings_dir={root / SETTINGS / 'settings'}",
+        f"--LabApp.workspaces_dir={root / SETTINGS / 'workspaces'}",
+        "--LabApp.news_url=",
+        # The course is offline: no "new version available" check either.
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if os.name != "nt":
+        # A login shell (Jupyter's default when not started from a terminal) runs
+        # /etc/profile, which on Debian resets PATH and so loses `lessonkit`.
+        shell = shlex.quote(os.environ.get("SHELL") or "sh")
+        command.append(f"--ServerApp.terminado_settings=shell_command={shell}")
+    if no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Jupyter refuses to run as root; workshop containers often are root.
+        command.append("--allow-root")
+    return command + list(extra or [])
+
+
+def write_settings(root: Path) -> None:
+    """Write the default JupyterLab settings into workspace `root`, keeping any that exist."""
+    for name, value in _DEFAULT_SETTINGS.items():
+        path = root / SETTINGS / "settings" / name
+        if not path.exists():
+            write_json(path, value)
+
+
+def environment(base: Mapping[str, str]) -> dict[str, str]:
+    """`base` with this interpreter's ``bin`` first on ``PATH`` (terminals inherit it)."""
+    scripts = str(Path(sys.executable).parent)  # not resolved: a venv's python is a symlink
+    path = base.get("PATH", "")
+    return {**base, "PATH": os.pathsep.join([scripts, path]) if path else scripts}
+
+
+def run(command: list[str], env: Mapping[str, str]) -> int:
+    """Run the server in its own process group until it exits; forward Ctrl-C and SIGTERM.
+
+    The first signal asks the server to stop (SIGTERM: it shuts its kernels down,
+    without the "Shutdown this Jupyter server (y/[n])?" question SIGINT asks);
+    a second one kills it.
+    """
+    server = subprocess.Popen(command, env=dict(env), start_new_session=True)
+    signals: list[int] = []
+
+    def forward(number: int, frame: FrameType | None) -> None:
+        signals.append(number)
+        try:
+            if not hasattr(os, "killpg"):  # Windows: no process groups
+                server.terminate()
+            else:
+                os.killpg(server.pid, signal.SIGTERM if len(signals) == 1 else signal.SIGKILL)
+        except ProcessLookupError:  # already gone
+            pass
+
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, forward) for number in stops}
+    try:
+        code = server.wait()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return 0 if signals else code
