@@ -19,7 +19,7 @@ import httpx2
 import pytest
 
 from lessonkit import FakeAPI, models
-from lessonkit.server import BindRefused, RunningServer, check_bind, serve_in_thread
+from lessonkit.server import CONTROLS, BindRefused, RunningServer, check_bind, serve_in_thread
 
 HELLO: dict[str, Any] = {
     "model": models.DEFAULT,
@@ -139,6 +139,46 @@ def test_control_endpoints(server: RunningServer, client: anthropic.Anthropic) -
     assert control(server, "scenario", name="no-such-scenario").status_code == 400
     assert control(server, "reset").json() == {"ok": True}
     assert server.api.requests == []
+
+
+#: One argument of the wrong JSON type for each control endpoint.
+WRONG_TYPES: dict[str, tuple[dict[str, Any], str]] = {
+    "reply": ({"text": 5}, "'text' must be str | null, not number 5"),
+    "fail_next": ({"status": "529"}, "'status' must be int, not string '529'"),
+    "timeout_next": ({"times": 1.5}, "'times' must be int, not number 1.5"),
+    "fail_stream": ({"after_events": "3"}, "'after_events' must be int"),
+    "drop_stream": ({"after_events": None}, "'after_events' must be int, not null"),
+    "retire_model": ({"model": ["x"]}, "'model' must be str, not array"),
+    "scenario": ({"name": {}}, "'name' must be str, not object"),
+    "clear_faults": ({"now": True}, "unexpected keyword argument 'now'"),
+    "batch_outcome": ({"custom_id": 1, "outcome": "errored"}, "'custom_id' must be str"),
+    "batch_delay": ({"hours": True}, "'hours' must be float, not boolean"),
+    "advance": ({"minutes": "5"}, "'minutes' must be float, not string"),
+}
+
+
+def test_every_control_endpoint_has_a_malformed_case() -> None:
+    assert sorted(WRONG_TYPES) == sorted([*CONTROLS, "advance"])
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_TYPES))
+def test_malformed_control_requests_get_a_400_naming_the_problem(
+    server: RunningServer, name: str
+) -> None:
+    url = f"{server.base_url}/_lessonkit/{name}"
+    wrong_type, message = WRONG_TYPES[name]
+    cases = [
+        (b"{not json", "the body is not JSON"),
+        (b"[1, 2]", "must be a JSON object of keyword arguments, not array"),
+        (json.dumps({"no_such_argument": 1}).encode(), "argument"),  # unexpected, or one missing
+        (json.dumps(wrong_type).encode(), message),
+    ]
+    now = server.api.clock.now()
+    for body, expected in cases:
+        answer = httpx.post(url, content=body, timeout=5)
+        assert answer.status_code == 400, (body, answer.text)
+        assert expected in answer.json()["error"], (body, answer.json())
+    assert not server.api.faults.pending and server.api.clock.now() == now  # nothing applied
 
 
 def test_scenario_control_plans_faults(server: RunningServer) -> None:
