@@ -8,6 +8,7 @@ with ``pytest -m soak`` (``make soak``).
 from __future__ import annotations
 
 import time
+import types
 
 import pytest
 
@@ -33,19 +34,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def real_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every *real* ``time.sleep`` of positive length made during the test.
 
-    Virtual time hands real sleeps to the sleep it saved at import; recording
-    there proves "nothing actually waited" without timing anything. Zero-length
+    Proves "nothing actually waited" without timing anything. Request it
+    before ``lessonkit_api`` (first in the argument list): virtual time then
+    hands any sleep it does not take over to this recorder. Zero-length
     sleeps (a thread yield) are not waits and are left out.
     """
+    real = time.sleep
+    if not isinstance(real, types.BuiltinFunctionType):
+        raise RuntimeError("real_sleeps must be set up before offline mode starts")
     slept: list[float] = []
-    real = timewarp._real_time_sleep
 
     def record(seconds: float) -> None:
         if seconds > 0:
             slept.append(seconds)
         real(seconds)
 
-    monkeypatch.setattr(timewarp, "_real_time_sleep", record)
-    # Stopping virtual time assigns the saved sleep back to time.sleep: undo that too.
-    monkeypatch.setattr(time, "sleep", time.sleep)
+    monkeypatch.setattr(time, "sleep", record)
+    # Virtual time may also keep its own reference to the real sleep, saved at import.
+    if hasattr(timewarp, "_real_time_sleep"):
+        monkeypatch.setattr(timewarp, "_real_time_sleep", record)
     return slept

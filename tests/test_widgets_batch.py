@@ -53,7 +53,7 @@ def test_monitor_reads_the_api_without_requests(lessonkit_api: FakeAPI) -> None:
     assert len(lessonkit_api.requests) == seen
 
 
-def test_widget_bars_follow_the_batch(lessonkit_api: FakeAPI, real_sleeps: list[float]) -> None:
+def test_widget_bars_follow_the_batch(real_sleeps: list[float], lessonkit_api: FakeAPI) -> None:
     monitor = BatchMonitor(anthropic.Anthropic(), create(anthropic.Anthropic()))
     box = monitor.widget()
     assert monitor.widget() is box  # built once, then moved in place

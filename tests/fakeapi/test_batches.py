@@ -58,7 +58,7 @@ def test_create_returns_the_real_shape(client: anthropic.Anthropic, lessonkit_ap
 
 
 def test_polling_loop_is_instant_and_realistic(
-    client: anthropic.Anthropic, lessonkit_api: FakeAPI, real_sleeps: list[float]
+    real_sleeps: list[float], client: anthropic.Anthropic, lessonkit_api: FakeAPI
 ) -> None:
     batch = client.messages.batches.create(requests=batch_requests(20))  # type: ignore[arg-type]
     seen = []
@@ -275,10 +275,10 @@ def test_faults_apply_to_batch_endpoints(
 
 
 def test_wait_helper(
+    real_sleeps: list[float],
     client: anthropic.Anthropic,
     lessonkit_api: FakeAPI,
     capsys: pytest.CaptureFixture[str],
-    real_sleeps: list[float],
 ) -> None:
     batch = client.messages.batches.create(requests=batch_requests(5))  # type: ignore[arg-type]
     ended = lessonkit.batches.wait(client, batch.id, progress="tqdm")
