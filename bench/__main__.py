@@ -69,8 +69,9 @@ def too_busy(env: dict[str, Any]) -> str | None:
     for when in ("load_average_at_start", "load_average_at_end"):
         load = env.get(when)
         if load and load[0] > cpus:
+            moment = when.removeprefix("load_average_").replace("_", " ")
             return (
-                f"1-minute load average {load[0]} {when.removeprefix('load_average_')} is above "
+                f"1-minute load average {load[0]} {moment} is above "
                 f"the {cpus} cores: other processes competed for the CPU, so the figures are "
                 "not comparable. Rerun on a quieter machine."
             )
