@@ -59,8 +59,9 @@ class Result:
     """One benchmark's verdict, as printed and as written to results.json.
 
     ``kind`` says how ``goal`` reads: ``"ratio"`` (seconds / floor_seconds
-    <= goal), ``"seconds"`` (seconds < goal) or ``"over_ms"``
-    ((seconds - floor_seconds) * 1000 <= goal). Verdicts use CPU seconds
+    <= goal) or ``"over_ms"`` ((seconds - floor_seconds) * 1000 <= goal).
+    Both compare with the floor of the same run: absolute seconds mean
+    nothing on another machine. Verdicts use CPU seconds
     unless ``python -m bench --wall`` is given; both clocks are recorded.
     """
 
@@ -93,8 +94,6 @@ class Result:
     def passed(self) -> bool:
         if self.kind == "ratio":
             return self.ratio <= self.goal
-        if self.kind == "seconds":
-            return self.seconds < self.goal
         if self.kind == "over_ms":
             return self.over_ms <= self.goal
         raise ValueError(f"unknown goal kind {self.kind!r}")
@@ -103,7 +102,6 @@ class Result:
     def goal_text(self) -> str:
         return {
             "ratio": f"ratio <= {self.goal:g}",
-            "seconds": f"< {self.goal:g} s",
             "over_ms": f"<= {self.goal:g} ms over",
         }[self.kind]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import logging
 import socket
 import threading
@@ -33,6 +32,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Send
 
+from .controls import CONTROLS, ControlError, call, parse
 from .fakeapi.app import FakeAPI
 from .fakeapi.faults import RequestTimedOut
 from .fakeapi.http import ApiRequest, ApiResponse, StreamDropped
@@ -47,19 +47,6 @@ __all__ = [
     "serve_in_thread",
 ]
 
-#: FakeAPI methods the control endpoint may call, ``POST /_lessonkit/<name>`` with JSON kwargs.
-CONTROLS = (
-    "reply",
-    "fail_next",
-    "timeout_next",
-    "fail_stream",
-    "drop_stream",
-    "retire_model",
-    "scenario",
-    "clear_faults",
-    "batch_outcome",
-    "batch_delay",
-)
 #: Attribute through which the core learns its own public address (batch ``results_url``).
 BASE_URL_ATTR = "base_url"
 _DROP_LOG = "ASGI callable returned without completing response."
@@ -147,13 +134,16 @@ def make_app(api: FakeAPI, *, event_delay: float = 0.0) -> Starlette:
             return JSONResponse({"ok": True})
         if name == "requests":
             return JSONResponse([_recorded(r) for r in api.requests])
-        if name == "advance":
-            return _call(api.clock.advance, await _kwargs(request))
-        if name not in CONTROLS or not hasattr(api, name):
+        if name != "advance" and name not in CONTROLS:
             return JSONResponse(
                 {"error": f"no control {name!r}; try one of {sorted(CONTROLS)}"}, 404
             )
-        return _call(getattr(api, name), await _kwargs(request))
+        method = api.clock.advance if name == "advance" else getattr(api, name)
+        try:
+            call(method, parse(await request.body()))
+        except ControlError as err:
+            return JSONResponse({"error": str(err)}, 400)
+        return JSONResponse({"ok": True})
 
     return Starlette(
         routes=[
@@ -161,22 +151,6 @@ def make_app(api: FakeAPI, *, event_delay: float = 0.0) -> Starlette:
             Route("/{path:path}", proxy, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]
     )
-
-
-async def _kwargs(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    payload = json.loads(raw) if raw.strip() else {}
-    if not isinstance(payload, dict):
-        raise TypeError("control payload must be a JSON object of keyword arguments")
-    return payload
-
-
-def _call(method: Any, kwargs: dict[str, Any]) -> Response:
-    try:
-        method(**kwargs)
-    except (TypeError, ValueError, KeyError, LookupError) as err:
-        return JSONResponse({"error": f"{type(err).__name__}: {err}"}, 400)
-    return JSONResponse({"ok": True})
 
 
 def _recorded(record: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import httpx2
 import pytest
 
 from lessonkit import FakeAPI, models
-from lessonkit.server import BindRefused, RunningServer, check_bind, serve_in_thread
+from lessonkit.server import CONTROLS, BindRefused, RunningServer, check_bind, serve_in_thread
 
 HELLO: dict[str, Any] = {
     "model": models.DEFAULT,
@@ -141,6 +141,46 @@ def test_control_endpoints(server: RunningServer, client: anthropic.Anthropic) -
     assert server.api.requests == []
 
 
+#: One argument of the wrong JSON type for each control endpoint.
+WRONG_TYPES: dict[str, tuple[dict[str, Any], str]] = {
+    "reply": ({"text": 5}, "'text' must be str | null, not number 5"),
+    "fail_next": ({"status": "529"}, "'status' must be int, not string '529'"),
+    "timeout_next": ({"times": 1.5}, "'times' must be int, not number 1.5"),
+    "fail_stream": ({"after_events": "3"}, "'after_events' must be int"),
+    "drop_stream": ({"after_events": None}, "'after_events' must be int, not null"),
+    "retire_model": ({"model": ["x"]}, "'model' must be str, not array"),
+    "scenario": ({"name": {}}, "'name' must be str, not object"),
+    "clear_faults": ({"now": True}, "unexpected keyword argument 'now'"),
+    "batch_outcome": ({"custom_id": 1, "outcome": "errored"}, "'custom_id' must be str"),
+    "batch_delay": ({"hours": True}, "'hours' must be float, not boolean"),
+    "advance": ({"minutes": "5"}, "'minutes' must be float, not string"),
+}
+
+
+def test_every_control_endpoint_has_a_malformed_case() -> None:
+    assert sorted(WRONG_TYPES) == sorted([*CONTROLS, "advance"])
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_TYPES))
+def test_malformed_control_requests_get_a_400_naming_the_problem(
+    server: RunningServer, name: str
+) -> None:
+    url = f"{server.base_url}/_lessonkit/{name}"
+    wrong_type, message = WRONG_TYPES[name]
+    cases = [
+        (b"{not json", "the body is not JSON"),
+        (b"[1, 2]", "must be a JSON object of keyword arguments, not array"),
+        (json.dumps({"no_such_argument": 1}).encode(), "argument"),  # unexpected, or one missing
+        (json.dumps(wrong_type).encode(), message),
+    ]
+    now = server.api.clock.now()
+    for body, expected in cases:
+        answer = httpx.post(url, content=body, timeout=5)
+        assert answer.status_code == 400, (body, answer.text)
+        assert expected in answer.json()["error"], (body, answer.json())
+    assert not server.api.faults.pending and server.api.clock.now() == now  # nothing applied
+
+
 def test_scenario_control_plans_faults(server: RunningServer) -> None:
     from lessonkit.fakeapi import scenarios
 
@@ -210,18 +250,66 @@ def test_curl_sees_each_event_before_a_drop(server: RunningServer) -> None:
 # --- the official TypeScript SDK -----------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def ts_sdk() -> Path:
-    """Install @anthropic-ai/sdk (pinned in tests/ts/package.json) once per machine."""
+def install_ts_sdk(folder: Path) -> Path:
+    """Install @anthropic-ai/sdk (pinned in ``folder``'s package files), or skip saying why.
+
+    No node/npm, or an npm that cannot install (offline, registry down), is the
+    machine's limit, not a lessonkit bug: the test skips with npm's own words.
+    """
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node/npm are not installed: the TypeScript SDK check cannot run")
-    if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
-        command = "ci" if (TS_DIR / "package-lock.json").exists() else "install"
-        subprocess.run(
-            ["npm", command, "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=TS_DIR, check=True, timeout=300, capture_output=True,
-        )  # fmt: skip
-    return TS_DIR
+    if not (folder / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
+        command = "ci" if (folder / "package-lock.json").exists() else "install"
+        try:
+            done = subprocess.run(
+                ["npm", command, "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=folder, timeout=300, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            pytest.skip(f"`npm {command}` did not finish in 300 s (no registry access?)")
+        if done.returncode != 0:
+            said = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            pytest.skip(
+                f"`npm {command}` could not install the TypeScript SDK "
+                f"(exit {done.returncode}): {' '.join(said)}"
+            )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def ts_sdk() -> Path:
+    """Install the TypeScript SDK once per machine (kept in tests/ts/node_modules)."""
+    return install_ts_sdk(TS_DIR)
+
+
+def _fake_tools(folder: Path, npm_says: str) -> str:
+    """A PATH holding a working ``node`` stand-in and an ``npm`` that fails like an offline one."""
+    folder.mkdir()
+    for name, script in {"node": "exit 0", "npm": f"echo '{npm_says}' >&2; exit 1"}.items():
+        tool = folder / name
+        tool.write_text(f"#!/bin/sh\n{script}\n")
+        tool.chmod(0o755)
+    return str(folder)
+
+
+def test_typescript_check_skips_when_npm_cannot_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offline_npm = "npm error code ENOTFOUND registry.npmjs.org"
+    monkeypatch.setenv("PATH", _fake_tools(tmp_path / "bin", offline_npm))
+    project = tmp_path / "ts"
+    project.mkdir()
+    (project / "package.json").write_text((TS_DIR / "package.json").read_text())
+    with pytest.raises(pytest.skip.Exception, match="could not install.*ENOTFOUND"):
+        install_ts_sdk(project)
+
+
+def test_typescript_check_skips_without_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(pytest.skip.Exception, match="node/npm are not installed"):
+        install_ts_sdk(tmp_path)
 
 
 @pytest.mark.slow

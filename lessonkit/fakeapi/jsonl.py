@@ -16,11 +16,14 @@ from typing import Any
 CONTENT_TYPE = "application/x-jsonl"
 
 
+#: One encoder for every record (``json.dumps`` with options builds a new one per call).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def dumps(records: Iterable[Any]) -> bytes:
     """One compact JSON object per line, each ending in a single ``\\n``."""
-    return b"".join(
-        json.dumps(record, separators=(",", ":")).encode() + b"\n" for record in records
-    )
+    lines = [_encode(record) for record in records]
+    return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
 def loads(data: bytes) -> list[Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 import httpx
 import nbformat
 import pytest
+
+from .chromium import find_chromium, require_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -62,17 +63,8 @@ KERNEL_READY = """() => {
 @pytest.fixture
 def chromium() -> str:
     """Debian's Chromium (never a Playwright download); skips, saying why, without it."""
-    pytest.importorskip(
-        "playwright.sync_api", reason="pip install playwright (never `playwright install`)"
-    )
-    for candidate in (
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.skip("no Chromium: `apt-get install -y chromium` to run the browser check")
+    require_playwright()
+    return find_chromium()
 
 
 def _free_port() -> int:

@@ -26,6 +26,7 @@ LESSONS = sorted(NOTEBOOKS.glob("*.ipynb"))
 KERNELS_AT_ONCE = 2
 
 pytestmark = [
+    pytest.mark.soak,  # nbval already compares each fresh run with the saved outputs
     pytest.mark.slow,  # two fresh kernels per notebook: about a minute for the eight lessons
     pytest.mark.timeout(900),
     pytest.mark.skipif(not LESSONS, reason="notebooks/ has no lessons yet"),

@@ -1,0 +1,56 @@
+"""Suite-wide test tools: the ``soak`` lane and a recorder for real sleeps.
+
+``soak`` tests (fresh processes, every notebook twice) repeat work nbval and
+the in-process checks already cover, so ``make test`` skips them; they run
+with ``pytest -m soak`` (``make soak``).
+"""
+
+from __future__ import annotations
+
+import time
+import types
+
+import pytest
+
+from lessonkit import timewarp
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "soak: slow repeat-runs (fresh processes/kernels); run with -m soak"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if "soak" in (config.option.markexpr or ""):
+        return  # the soak lane asked for them by name
+    skip = pytest.mark.skip(reason="soak test: run with `pytest -m soak` (make soak)")
+    for item in items:
+        if item.get_closest_marker("soak"):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def real_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every *real* ``time.sleep`` of positive length made during the test.
+
+    Proves "nothing actually waited" without timing anything. Request it
+    before ``lessonkit_api`` (first in the argument list): virtual time then
+    hands any sleep it does not take over to this recorder. Zero-length
+    sleeps (a thread yield) are not waits and are left out.
+    """
+    real = time.sleep
+    if not isinstance(real, types.BuiltinFunctionType):
+        raise RuntimeError("real_sleeps must be set up before offline mode starts")
+    slept: list[float] = []
+
+    def record(seconds: float) -> None:
+        if seconds > 0:
+            slept.append(seconds)
+        real(seconds)
+
+    monkeypatch.setattr(time, "sleep", record)
+    # Virtual time may also keep its own reference to the real sleep, saved at import.
+    if hasattr(timewarp, "_real_time_sleep"):
+        monkeypatch.setattr(timewarp, "_real_time_sleep", record)
+    return slept
