@@ -305,6 +305,8 @@ def _cut_text(
 def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
     """Produce the model's turn for a validated Messages request."""
     budget = body["max_tokens"] if "max_tokens" in body else 4096
+    if budget == 0:  # a cache pre-warm: no output at all
+        return Generation((), "max_tokens", None, None, 0)
     stops = body.get("stop_sequences") or []
     if reply is None and REFUSAL_TRIGGER in _last_user_text(body):
         reply = Reply(stop_reason="refusal")

@@ -22,8 +22,8 @@ from typing import Any
 from anthropic.types.model_line import ModelLine
 
 from .. import models
-from . import validate
 from .errors import invalid, not_found
+from .facts import facts
 from .http import ApiRequest, ApiResponse
 
 PATH = "/v1/models"
@@ -70,7 +70,7 @@ def info(model: str, *, retired: Collection[str], now: str) -> dict[str, Any]:
         "retires_at": now if lifecycle == "retired" else _end_of_life(eol) if eol else None,
         "line": family if family in _LINES else None,
         "max_input_tokens": None,
-        "max_tokens": validate.max_output_tokens(model),
+        "max_tokens": facts(model).max_output_tokens,
         "capabilities": None,
     }
 
