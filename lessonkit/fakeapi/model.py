@@ -241,11 +241,14 @@ def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     if choice.get("type") == "any":
         first: dict[str, Any] = tools[0]
         return first
-    prompt = _last_user_text(body).lower()
-    return next(
-        (t for t in tools if t["name"].lower() in prompt or t["name"].replace("_", " ") in prompt),
-        None,
-    )
+    words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
+    return next((t for t in tools if _mentioned(t["name"].lower(), words)), None)
+
+
+def _mentioned(name: str, words: set[str]) -> bool:
+    """A tool fires under ``auto`` when the prompt names it as a whole word (or its words)."""
+    parts = name.replace("-", "_").split("_")
+    return name in words or (len(parts) > 1 and all(p in words for p in parts))
 
 
 def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:

@@ -17,9 +17,12 @@ from anthropic.types import Message, StopReason
 
 from lessonkit import FakeAPI, models
 from lessonkit.fakeapi import model as fake_model
+from lessonkit.fakeapi.facts import facts
 
 from .helpers import WEATHER_TOOL, ask
 
+#: A model that accepts forced ``tool_choice`` (the lesson default may not).
+FORCING = next(m for m in models.current() if facts(m).forced_tool_choice)
 SEARCH_TOOL: dict[str, Any] = {
     "name": "search_docs",
     "description": "Search the docs.",
@@ -175,7 +178,7 @@ def test_default_tool_use(
 ) -> None:
     tools = [WEATHER_TOOL, SEARCH_TOOL]
     created, streamed, _ = _create_and_stream(
-        client, ask(prompt, tools=tools, tool_choice=tool_choice)
+        client, ask(prompt, model=FORCING, tools=tools, tool_choice=tool_choice)
     )
     _same_answer(created, streamed)
     if expected_tool is None:
@@ -230,7 +233,7 @@ def test_parallel_tool_calls(client: anthropic.Anthropic, api: FakeAPI) -> None:
 
 def test_tool_use_that_does_not_fit_max_tokens_is_cut(client: anthropic.Anthropic) -> None:
     message = client.messages.create(
-        **ask("Hi", max_tokens=2, tools=[WEATHER_TOOL], tool_choice={"type": "any"})
+        **ask("Hi", model=FORCING, max_tokens=2, tools=[WEATHER_TOOL], tool_choice={"type": "any"})
     )
     assert message.stop_reason == "max_tokens"
     assert message.usage.output_tokens == 2
@@ -457,3 +460,10 @@ def test_more_input_means_more_tokens(client: anthropic.Anthropic) -> None:
         model=models.DEFAULT, messages=[{"role": "user", "content": "Hi " * 50}], system="Be terse."
     )
     assert longer.input_tokens > short.input_tokens
+
+
+def test_auto_tool_choice_needs_the_tool_named_as_a_word(client: anthropic.Anthropic) -> None:
+    short = {**WEATHER_TOOL, "name": "t"}
+    assert client.messages.create(**ask("Hello there", tools=[short])).stop_reason == "end_turn"
+    named = client.messages.create(**ask("Please call t now", tools=[short]))
+    assert named.stop_reason == "tool_use"
