@@ -43,7 +43,6 @@ def test_lab_runs_jupyter_lab_on_the_course(
 ) -> None:
     (tmp_path / "notebooks").mkdir()
     calls: list[list[str]] = []
-
     def call(argv: list[str]) -> int:
         calls.append(argv)
         return 0
