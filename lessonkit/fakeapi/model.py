@@ -43,7 +43,7 @@ _SENTENCES = (
 class Block:
     """One output content block, already cut into the pieces a stream would send."""
 
-    type: str  #: "text" or "tool_use"
+    type: str  #: "text", "tool_use" or "server_tool_use"
     pieces: tuple[str, ...]  #: text tokens, or partial-JSON chunks of a tool input
     id: str | None = None
     name: str | None = None
@@ -57,7 +57,7 @@ class Block:
         """The block as it appears in a non-streamed Message."""
         if self.type == "text":
             return {"type": "text", "text": self.text, "citations": None}
-        return {"type": "tool_use", "id": self.id, "name": self.name, "input": self.input}
+        return {"type": self.type, "id": self.id, "name": self.name, "input": self.input}
 
 
 @dataclass(frozen=True)
@@ -348,6 +348,12 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
             blocks.append(
                 Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input))
             )
+    if stop_reason == "pause_turn":  # paused mid server-tool loop: the search not yet run
+        query = {"query": _last_user_text(body)[:200]}
+        pieces = _json_pieces(query)
+        blocks.append(
+            Block("server_tool_use", pieces, new_id("server_tool_use"), "web_search", query)
+        )
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"
     if stop_reason == "max_tokens":  # the API stops *because* the budget is spent

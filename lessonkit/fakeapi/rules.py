@@ -100,9 +100,20 @@ def check_effort(body: dict[str, Any]) -> None:
         raise invalid(f"output_config.effort: Input should be {words}")
 
 
+def _paused(message: dict[str, Any]) -> bool:
+    """A turn that stopped with ``pause_turn`` mid server-tool loop: resent as-is to resume."""
+    content = message.get("content")
+    return isinstance(content, list) and any(
+        isinstance(b, dict) and b.get("type") == "server_tool_use" for b in content
+    )
+
+
 def check_prefill(messages: list[dict[str, Any]], body: dict[str, Any], facts: ModelFacts) -> None:
-    """A final ``assistant`` turn: refused on 4.6+ models, and while thinking on any model."""
-    if messages[-1].get("role") != "assistant":
+    """A final ``assistant`` turn: refused on 4.6+ models, and while thinking on any model.
+
+    Resuming a ``pause_turn`` (the paused content sent back unchanged) is not prefill.
+    """
+    if messages[-1].get("role") != "assistant" or _paused(messages[-1]):
         return
     if not facts.prefill or thinks(body, facts):
         raise invalid(PREFILL_REFUSED)

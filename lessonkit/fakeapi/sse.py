@@ -26,7 +26,7 @@ def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
         start: dict[str, Any] = {"type": "text", "text": "", "citations": None}
         deltas = ({"type": "text_delta", "text": piece} for piece in block.pieces)
     else:
-        start = {"type": "tool_use", "id": block.id, "name": block.name, "input": {}}
+        start = {"type": block.type, "id": block.id, "name": block.name, "input": {}}
         deltas = ({"type": "input_json_delta", "partial_json": piece} for piece in block.pieces)
     yield {"type": "content_block_start", "index": index, "content_block": start}
     if index == 0:

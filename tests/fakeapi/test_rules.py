@@ -8,7 +8,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from lessonkit import models
+from lessonkit import FakeAPI, models
 from lessonkit.fakeapi import rules
 from lessonkit.fakeapi.facts import ModelFacts, facts
 
@@ -244,3 +244,17 @@ def test_empty_input_is_refused(
     client: anthropic.Anthropic, request_: dict[str, Any], message: str
 ) -> None:
     refused(client, message, **request_)
+
+
+@pytest.mark.parametrize("model", rows(lambda f: not f.prefill))
+def test_resuming_a_paused_turn_is_not_prefill(
+    client: anthropic.Anthropic, api: FakeAPI, model: str
+) -> None:
+    api.reply("Found one fact so far.", stop_reason="pause_turn")
+    question = {"role": "user", "content": "Research SSE"}
+    paused = client.messages.create(**ask(model=model, messages=[question]))
+    assert paused.stop_reason == "pause_turn"
+    (server_call,) = [b for b in paused.content if b.type == "server_tool_use"]
+    assert server_call.name == "web_search" and server_call.id.startswith("srvtoolu_")
+    resumed = [question, {"role": "assistant", "content": paused.content}]
+    assert client.messages.create(**ask(model=model, messages=resumed)).stop_reason == "end_turn"
