@@ -223,7 +223,8 @@ class CompleteAnswer(BehaviourExercise):
             if len(sent) == 1 and not outcome.raised:
                 self.wrong("returned_truncated", got=describe(outcome.value))
             for number, request in enumerate(sent[1:], start=1):
-                *_, said, last = [{}, *request.json["messages"]]
+                turns: list[dict[str, Any]] = [{}, *request.json["messages"]]
+                said, last = turns[-2], turns[-1]
                 if last.get("role") == "assistant":
                     self.wrong("prefill")
                 if said.get("role") != "assistant" or _text(said.get("content")) != "".join(

@@ -63,12 +63,15 @@ class FakeAPI:
         tool_use: Any = None,
         category: str | None = None,
         explanation: str | None = None,
+        thinking: str | None = None,
         times: int = 1,
     ) -> FakeAPI:
         """Queue what the model says next, e.g. ``api.reply("Hi!", stop_reason="max_tokens")``.
 
         Replies are used in order, one per ``/v1/messages`` request; with none
         queued the model answers deterministically from the prompt.
+        ``thinking=`` is the text of the thinking block, on requests that think
+        (shown only with ``display: "summarized"``; its tokens count either way).
         """
         made = make_reply(
             text,
@@ -76,6 +79,7 @@ class FakeAPI:
             tool_use=tool_use,
             category=category,
             explanation=explanation,
+            thinking=thinking,
         )
         if not isinstance(times, int) or times < 1:
             raise ValueError("times= must be a positive whole number")

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import tokens
+from . import thinking, tokens
 from .errors import ApiError
+from .facts import facts
 from .replies import Reply, ToolCall
 
 #: The documented prompt that makes the real API refuse (for testing refusal handling).
@@ -43,11 +44,12 @@ _SENTENCES = (
 class Block:
     """One output content block, already cut into the pieces a stream would send."""
 
-    type: str  #: "text", "tool_use" or "server_tool_use"
-    pieces: tuple[str, ...]  #: text tokens, or partial-JSON chunks of a tool input
+    type: str  #: "thinking", "text", "tool_use" or "server_tool_use"
+    pieces: tuple[str, ...]  #: thinking or text tokens, or partial-JSON chunks of a tool input
     id: str | None = None
     name: str | None = None
     input: dict[str, Any] | None = None
+    signature: str | None = None  #: thinking blocks only
 
     @property
     def text(self) -> str:
@@ -57,6 +59,8 @@ class Block:
         """The block as it appears in a non-streamed Message."""
         if self.type == "text":
             return {"type": "text", "text": self.text, "citations": None}
+        if self.type == "thinking":
+            return {"type": "thinking", "thinking": self.text, "signature": self.signature}
         return {"type": self.type, "id": self.id, "name": self.name, "input": self.input}
 
 
@@ -67,6 +71,7 @@ class Generation:
     stop_sequence: str | None
     stop_details: dict[str, Any] | None
     output_tokens: int
+    thinking_tokens: int = 0
 
 
 def _last_user_text(body: dict[str, Any]) -> str:
@@ -330,10 +335,21 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None
-    used = 0
+    thought = (
+        None
+        if stop_reason == "refusal" and not reply.text
+        else thinking.plan(
+            body, facts(body["model"]), _last_user_text(body), reply.thinking, budget
+        )
+    )
+    thought_tokens = used = thought.tokens if thought else 0
+    if thought is not None:
+        blocks.append(Block("thinking", thought.shown, signature=thought.signature))
+        if thought.cut:  # the budget ran out while thinking: no answer at all
+            return Generation(tuple(blocks), "max_tokens", None, None, budget, thought_tokens)
     if reply.text:
-        pieces, cut_reason, sequence = _cut_text(reply.text, budget, stops)
-        used = len(pieces)
+        pieces, cut_reason, sequence = _cut_text(reply.text, budget - used, stops)
+        used += len(pieces)
         blocks.append(Block("text", pieces))
         if cut_reason:
             stop_reason = cut_reason
@@ -369,4 +385,4 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         }
         if not blocks:  # refused before any output: the API reports 0 output tokens
             return Generation((), stop_reason, None, details, 0)
-    return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1))
+    return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1), thought_tokens)
