@@ -123,12 +123,12 @@ def _rate_limited(api: FakeAPI, text: str) -> None:
 
 def _breaks(api: FakeAPI, text: str) -> None:
     api.reply(text, times=2)
-    api.fail_stream(after_events=6)
+    api.fail_stream(after_events=10)  # thinking block, 3 text deltas
 
 
 def _drops(api: FakeAPI, text: str) -> None:
     api.reply(text, times=2)
-    api.drop_stream(after_events=6)
+    api.drop_stream(after_events=10)  # thinking block, 3 text deltas
 
 
 def _cut(api: FakeAPI, text: str) -> None:

@@ -141,7 +141,8 @@ class FakeAPI:
 
         The SDK raises ``APIStatusError`` with ``status_code == 200`` while you
         iterate, and never retries it: what arrived so far is all you get.
-        Events count from ``message_start``: 5 lets two text deltas through.
+        Events count from ``message_start``; on a model that thinks, the thinking
+        block comes first (5 events), so 9 lets two text deltas through.
         """
         if not isinstance(error_type, str):
             raise ValueError("error_type= names the error event's type; use drop_stream() to cut")
