@@ -258,3 +258,25 @@ def test_resuming_a_paused_turn_is_not_prefill(
     assert server_call.name == "web_search" and server_call.id.startswith("srvtoolu_")
     resumed = [question, {"role": "assistant", "content": paused.content}]
     assert client.messages.create(**ask(model=model, messages=resumed)).stop_reason == "end_turn"
+
+
+def test_a_model_without_a_row_is_served_with_the_strictest_rules(
+    client: anthropic.Anthropic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newer = "claude-opus-9"  # an id a future SDK might add before the table has a row
+    monkeypatch.setattr(models, "KNOWN", (newer, *models.KNOWN))
+    assert [b.type for b in client.messages.create(**ask(model=newer)).content] == [
+        "thinking",
+        "text",
+    ]
+    refused(client, rules.PREFILL_REFUSED, **ask(model=newer, messages=PREFILLED))
+    refused(
+        client,
+        "thinking.type.disabled: thinking cannot be disabled for this model",
+        **ask(model=newer, thinking={"type": "disabled"}),
+    )
+    refused(
+        client,
+        rules.FORCED_TOOL_REFUSED,
+        **ask(model=newer, tools=[WEATHER_TOOL], tool_choice={"type": "any"}),
+    )
