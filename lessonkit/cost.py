@@ -1,8 +1,9 @@
-"""What a call costs: its ``usage`` priced with the table in ``pricing.json``.
+"""What a call costs: its ``usage`` priced with the model facts table.
 
-Prices live in one data file, each with the page it came from and the date it
-was read, because prices change and a constant in code silently falsifies every
-figure computed from it. Batch usage costs half (the Batch API's 50% rule).
+Prices live in one data file (``fakeapi/model_facts.json``, beside every other
+per-model fact), each with the page it came from and the date it was read,
+because prices change and a constant in code silently falsifies every figure
+computed from it. Batch usage costs half (the Batch API's 50% rule).
 
 >>> import lessonkit
 >>> usage = {"input_tokens": 1_000, "output_tokens": 500}
@@ -12,14 +13,13 @@ Cost($0.000... = input $0.000... + output $0.000...; claude-...)
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
+
+from .fakeapi import facts
 
 __all__ = [
     "BatchSavings",
@@ -49,12 +49,12 @@ class Rates:
 
 @dataclass(frozen=True)
 class Price:
-    """One model's entry in ``pricing.json``."""
+    """One model's price in the model facts table (``source`` None: an unsourced guess)."""
 
     model: str
     rates: Rates
-    source: str
-    date: str
+    source: str | None
+    date: str | None
     long_prompt: Rates | None = None  #: rates when the prompt exceeds ``above_tokens``
     above_tokens: int | None = None
     note: str | None = None
@@ -123,14 +123,6 @@ class BatchSavings:
         )
 
 
-@cache
-def _table() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files("lessonkit").joinpath("pricing.json").read_text()
-    )
-    return data
-
-
 def _rates(entry: Mapping[str, Any]) -> Rates:
     return Rates(
         *(
@@ -141,27 +133,30 @@ def _rates(entry: Mapping[str, Any]) -> Rates:
 
 
 def priced_models() -> tuple[str, ...]:
-    """Every model id ``pricing.json`` has a price for."""
-    return tuple(_table()["models"])
+    """Every model id the facts table has a price for."""
+    return tuple(m for m, row in facts.rows().items() if row["price"]["value"] is not None)
 
 
 def price(model: str) -> Price:
-    """The price entry for ``model`` (a dated snapshot id uses its alias's entry)."""
-    models = _table()["models"]
-    entry = models.get(model) or models.get(_DATED.sub("", model))
+    """The price of ``model`` (a dated snapshot id has its alias's price)."""
+    rows = facts.rows()
+    model = model if model in rows else _DATED.sub("", model)
+    entry = rows.get(model, {}).get("price", {}).get("value")
     if entry is None:
         raise LookupError(
-            f"lessonkit/pricing.json has no price for {model!r}; priced: {', '.join(models)}"
+            f"lessonkit/fakeapi/model_facts.json has no price for {model!r}; "
+            f"priced: {', '.join(priced_models())}"
         )
     long = entry.get("long_prompt")
+    where = facts.source(model, "price")
     return Price(
         model,
         _rates(entry),
-        entry["source"],
-        entry["date"],
+        where.url,
+        where.checked,
         _rates(long) if long else None,
         int(long["above_tokens"]) if long else None,
-        entry.get("note"),
+        where.note,
     )
 
 
@@ -196,7 +191,7 @@ def cost(usage: Any, model: str | None = None, *, batch: bool | None = None) -> 
         + read * rates.cache_read
     ) / _MTOK
     dollars_out = int(_field(usage, "output_tokens") or 0) * rates.output / _MTOK
-    share = _table()["batch"]["multiplier"] if batch else 1.0
+    share = facts.table()["batch"]["multiplier"] if batch else 1.0
     return Cost(model, dollars_in * share, dollars_out * share, batch)
 
 

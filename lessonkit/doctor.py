@@ -177,9 +177,25 @@ def check_offline() -> Check:
     except Exception as err:  # the point is to report anything at all
         fix = "reinstall: " + _FIX_INSTALL + "; if it persists, report this line"
         return Check("offline mode", "fail", f"{type(err).__name__}: {err}", fix)
-    if created.content[0].type != "text" or created.content[0].text != "doctor ok" or not streamed:
+    texts = [block.text for block in created.content if block.type == "text"]
+    if texts != ["doctor ok"] or not streamed:
         return Check("offline mode", "fail", "the fake API answered wrongly", _FIX_INSTALL)
     return Check("offline mode", "pass", "create + stream round trip through the real SDK")
+
+
+def check_models() -> Check:
+    """Models the SDK knows but the facts table lacks: served offline with the strictest rules."""
+    from . import models
+
+    missing = models.undocumented()
+    if not missing:
+        return Check("model facts", "pass", f"all {len(models.KNOWN)} SDK models have a row")
+    return Check(
+        "model facts",
+        "warn",
+        f"no row for {', '.join(missing)}: served offline with the strictest rules",
+        "add a sourced row per model to lessonkit/fakeapi/model_facts.json",
+    )
 
 
 def _key_is_set() -> bool:
@@ -215,6 +231,7 @@ CHECKS: tuple[Callable[[], Check], ...] = (
     check_widgets,
     check_notebooks,
     check_offline,
+    check_models,
     check_api_key,
     check_live_mode,
 )

@@ -51,7 +51,7 @@ __all__ = [
 SCANNED = ("lessonkit", "notebooks", "exercises", "docs", "README.md")
 #: The registry, and data tables keyed by model id that their own tests check
 #: against ``models.KNOWN`` (tests/test_cost.py for prices): free to name ids.
-ID_TABLES = ("lessonkit/models.py", "lessonkit/pricing.json")
+ID_TABLES = ("lessonkit/models.py", "lessonkit/fakeapi/model_facts.json")
 ALLOW_MODEL_ID = "lessonkit: allow-model-id"
 REMOVED_PARAM_DEMO = "lessonkit: removed-param-demo"
 #: Sampling parameters the 2.x SDK's ``messages.create``/``stream`` no longer accept.

@@ -78,7 +78,7 @@ class LiveCall:
 
 
 def _cost(usage: dict[str, Any], model: str, batch: bool = False) -> float:
-    """Dollars, from the same ``pricing.json`` the lessons use; unpriced models are refused."""
+    """Dollars, from the same model facts table the lessons use; unpriced models are refused."""
     try:
         return cost(usage, model, batch=batch).total
     except LookupError:

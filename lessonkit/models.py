@@ -7,6 +7,9 @@ everything else. Which id is "newest" is read from the id itself
 (``claude-opus-5-5`` > ``claude-opus-5`` > ``claude-opus-4-8``), not from the
 SDK's private deprecation table, which has already moved once between SDK
 releases (a module constant up to 2.12, ``anthropic._data`` from 2.13).
+Lesson defaults are picked only among models whose every fact is documented in
+``fakeapi/model_facts.json``, so an SDK release that adds a model cannot move
+the course onto rules nobody wrote down.
 
 >>> from lessonkit import models
 >>> models.DEFAULT in models.KNOWN
@@ -21,6 +24,8 @@ from collections.abc import Mapping
 
 from anthropic.types.model_param import ModelParam
 
+from .fakeapi import facts
+
 __all__ = [
     "CAPABLE",
     "DEFAULT",
@@ -29,8 +34,10 @@ __all__ = [
     "SdkLayoutError",
     "current",
     "deprecated",
+    "documented",
     "fallback_chain",
     "family",
+    "undocumented",
     "version",
 ]
 
@@ -75,12 +82,25 @@ def current() -> tuple[str, ...]:
     return tuple(sorted(versioned, key=lambda m: version(m) or (0, 0), reverse=True))
 
 
+def documented() -> tuple[str, ...]:
+    """:func:`current` ids whose facts-table row is complete (every value sourced, priced)."""
+    return tuple(m for m in current() if facts.facts(m).complete)
+
+
+def undocumented() -> tuple[str, ...]:
+    """Ids the SDK knows but the facts table has no row for: served with the strictest rules."""
+    return tuple(m for m in KNOWN if m not in facts.rows())
+
+
 def family(name: str) -> str:
-    """The newest current id of a family: ``family("haiku")`` → ``"claude-haiku-…"``."""
-    for model in current():
+    """The newest documented id of a family: ``family("haiku")`` → ``"claude-haiku-…"``."""
+    for model in documented():
         if model.startswith(f"claude-{name}-"):
             return model
-    raise LookupError(f"the installed anthropic SDK lists no current {name!r} model")
+    raise LookupError(
+        f"the installed anthropic SDK lists no {name!r} model with a complete row in "
+        "lessonkit/fakeapi/model_facts.json"
+    )
 
 
 def fallback_chain(preferred: str | None = None, *, length: int = 3) -> tuple[str, ...]:

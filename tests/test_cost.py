@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
-from importlib import resources
 from typing import Any
 
 import anthropic
@@ -13,23 +11,35 @@ import pytest
 
 from lessonkit import FakeAPI, models
 from lessonkit.cost import Cost, batch_savings, cost, price, priced_models
+from lessonkit.fakeapi import facts
 
 
 def test_every_current_sdk_model_has_a_price() -> None:
     missing = [m for m in models.current() if m not in priced_models()]
-    assert not missing, f"add these to lessonkit/pricing.json (with source and date): {missing}"
+    unpriced = [m for m in missing if facts.source(m, "price").note]  # recorded as unknown
+    assert missing == unpriced, f"add prices to lessonkit/fakeapi/model_facts.json: {missing}"
 
 
-def test_every_price_says_where_and_when_it_came_from() -> None:
-    table = json.loads(resources.files("lessonkit").joinpath("pricing.json").read_text())
-    assert table["batch"]["multiplier"] == 0.5 and table["batch"]["source"].startswith("https://")
-    for model, entry in table["models"].items():
-        assert entry["source"].startswith("https://"), model
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d", entry["date"]), model
-        rates = price(model).rates
-        assert 0 < rates.cache_read < rates.input < rates.cache_write_5m, model
-        assert rates.cache_write_5m < rates.cache_write_1h, model
-        assert rates.input < rates.output, model
+@pytest.mark.parametrize("model", priced_models())
+def test_every_price_says_where_and_when_it_came_from(model: str) -> None:
+    assert facts.table()["batch"]["multiplier"] == 0.5
+    where = price(model)
+    if where.source is None:  # an unsourced price must say why it is there
+        assert where.note and where.note.startswith("no source"), model
+    else:
+        assert where.source.startswith("https://"), model
+        assert where.date and re.fullmatch(r"\d{4}-\d\d-\d\d", where.date), model
+    rates = where.rates
+    assert 0 < rates.cache_read < rates.input < rates.cache_write_5m, model
+    assert rates.cache_write_5m < rates.cache_write_1h, model
+    assert rates.input < rates.output, model
+
+
+def test_a_model_without_a_price_is_refused() -> None:
+    unpriced = [m for m in facts.rows() if m not in priced_models()]
+    assert unpriced, "the table records at least one model whose price nobody published"
+    with pytest.raises(LookupError, match="has no price"):
+        cost(u(1, 1), unpriced[0])
 
 
 def u(inp: int, out: int, **extra: Any) -> dict[str, Any]:

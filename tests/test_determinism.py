@@ -23,6 +23,7 @@ SCRIPT = textwrap.dedent(
     import json, sys
     import anthropic, lessonkit
     from lessonkit import models
+    from lessonkit.fakeapi.facts import facts
 
     out = {}
     prompt = [{"role": "user", "content": "Tell me about retries"}]
@@ -41,9 +42,11 @@ SCRIPT = textwrap.dedent(
         with client.messages.with_streaming_response.create(**ask, stream=True) as raw:
             out["sse_lines"] = list(raw.iter_lines())
         any_tool = {"type": "any"}
-        out["tool"] = client.messages.create(**ask, tools=[tool], tool_choice=any_tool).to_dict()
+        forcing = next(m for m in models.current() if facts(m).forced_tool_choice)
+        tool_ask = {**ask, "model": forcing, "tools": [tool], "tool_choice": any_tool}
+        out["tool"] = client.messages.create(**tool_ask).to_dict()
         try:
-            client.messages.create(**{**ask, "max_tokens": 0})
+            client.messages.create(**{**ask, "messages": []})
         except anthropic.BadRequestError as err:
             out["error"] = {"status": err.status_code, "body": err.body, "id": err.request_id}
         count = client.messages.count_tokens(model=models.DEFAULT, messages=prompt)

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 import lessonkit
-from lessonkit import doctor
+from lessonkit import doctor, models
 from lessonkit.doctor import Check
 
 SECRET = "sk-ant-" + "api03-NEVER-SHOWN-9876"  # split: no key-shaped literal in the repo
@@ -120,3 +120,11 @@ def test_render_escapes_markup_and_shows_fixes() -> None:
     Console(file=out, width=200, color_system=None).print(doctor.render(checks))
     text = out.getvalue()
     assert "[bold]literal[/bold]" in text and "do [x]" in text and "FAIL" in text
+
+
+def test_models_the_facts_table_lacks_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert doctor.check_models().status == "pass"
+    monkeypatch.setattr(models, "KNOWN", ("claude-opus-9", *models.KNOWN))
+    result = doctor.check_models()
+    assert result.status == "warn" and "claude-opus-9" in result.detail, shown(result)
+    assert "model_facts.json" in result.fix

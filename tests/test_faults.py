@@ -24,6 +24,9 @@ REQUEST: dict[str, Any] = {
     "max_tokens": 200,
     "messages": [{"role": "user", "content": "Tell me a story about a cat"}],
 }
+#: Events up to the first text delta: message_start, the thinking block (start, ping,
+#: thinking_delta, signature_delta, stop), then the text block's start and two deltas.
+TEXT_STARTED = 9
 
 
 @pytest.fixture
@@ -215,7 +218,7 @@ def test_timeouts_are_retried_like_connection_errors(
 def test_mid_stream_error_raises_status_200_after_partial_text(
     api: FakeAPI, client: anthropic.Anthropic
 ) -> None:
-    api.fail_stream(after_events=5)
+    api.fail_stream(after_events=TEXT_STARTED)
     received: list[str] = []
     with pytest.raises(anthropic.APIStatusError) as caught:
         with client.messages.stream(**REQUEST) as stream:
@@ -225,7 +228,8 @@ def test_mid_stream_error_raises_status_200_after_partial_text(
     assert err.status_code == 200 and err.type == "overloaded_error"
     assert err.api_message == "Overloaded"
     assert err.request_id == api.last.request_id
-    assert received and "".join(received) == stream.current_message_snapshot.content[0].text  # type: ignore[union-attr]
+    snapshot = stream.current_message_snapshot.content
+    assert received and "".join(received) == "".join(b.text for b in snapshot if b.type == "text")
     assert len(api.requests) == 1  # never retried
     assert api.last.stream_fault == "error:overloaded_error"
 
@@ -243,19 +247,20 @@ def test_mid_stream_error_message_follows_its_type(
 def test_dropped_stream_raises_httpx2_transport_error_not_retried(
     api: FakeAPI, client: anthropic.Anthropic
 ) -> None:
-    api.drop_stream(after_events=5)
+    api.drop_stream(after_events=TEXT_STARTED)
     received: list[str] = []
     with pytest.raises(httpx2.RemoteProtocolError, match="peer closed connection"):
         with client.messages.stream(**REQUEST) as stream:
             received.extend(stream.text_stream)
-    assert received and "".join(received) == stream.current_message_snapshot.content[0].text  # type: ignore[union-attr]
+    snapshot = stream.current_message_snapshot.content
+    assert received and "".join(received) == "".join(b.text for b in snapshot if b.type == "text")
     assert [r.stream_fault for r in api.requests] == ["dropped"]
 
 
 @pytest.mark.anyio
 async def test_async_stream_faults_match_sync(api: FakeAPI) -> None:
     client = anthropic.AsyncAnthropic()
-    api.fail_stream(after_events=5).drop_stream(after_events=5)
+    api.fail_stream(after_events=TEXT_STARTED).drop_stream(after_events=TEXT_STARTED)
     received: list[str] = []
     with pytest.raises(anthropic.APIStatusError) as caught:
         async with client.messages.stream(**REQUEST) as stream:

@@ -58,7 +58,7 @@ def test_version_reads_the_id(model: str, expected: tuple[int, int] | None) -> N
 
 
 def test_family_without_a_current_model_is_a_clear_error() -> None:
-    with pytest.raises(LookupError, match="no current 'nonesuch' model"):
+    with pytest.raises(LookupError, match="no 'nonesuch' model with a complete row"):
         models.family("nonesuch")
 
 

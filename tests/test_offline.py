@@ -22,9 +22,8 @@ ENV_NAMES = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN")
 
 
 def _hello(client: anthropic.Anthropic) -> str:
-    block = client.messages.create(model=models.DEFAULT, max_tokens=20, messages=PROMPT).content[0]  # type: ignore[arg-type]
-    assert block.type == "text"
-    return block.text
+    message = client.messages.create(model=models.DEFAULT, max_tokens=20, messages=PROMPT)  # type: ignore[arg-type]
+    return "".join(block.text for block in message.content if block.type == "text")
 
 
 @pytest.fixture(autouse=True)
@@ -202,7 +201,7 @@ def test_decorator_on_an_async_function() -> None:
             max_tokens=20,
             messages=PROMPT,  # type: ignore[arg-type]
         )
-        return message.content[0].text  # type: ignore[union-attr]
+        return "".join(b.text for b in message.content if b.type == "text")
 
     assert asyncio.iscoroutinefunction(lesson_cell)
     assert lessonkit.offline.current() is None  # decorating starts nothing

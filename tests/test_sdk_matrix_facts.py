@@ -24,7 +24,7 @@ from anthropic.types import (
 from anthropic.types.shared import ErrorType
 
 from lessonkit import FakeAPI, models
-from lessonkit.fakeapi import errors, replies, schema, validate
+from lessonkit.fakeapi import errors, replies, schema
 
 #: Stop reasons the fake can produce and lesson 02's dispatch covers.
 STOP_REASONS = {
@@ -206,14 +206,13 @@ def test_rendered_content_blocks_are_ones_the_sdk_parses() -> None:
     assert RENDERED_BLOCKS <= _tags(ContentBlock)
 
 
-def test_every_model_family_has_an_output_ceiling() -> None:
+def test_every_sdk_model_has_a_facts_row() -> None:
     lines = set(typing.get_args(ModelLine))
     families = {m.split("-")[1] for m in models.KNOWN if models.version(m) is not None}
-    assert families <= set(validate.MAX_OUTPUT_TOKENS), (
-        f"anthropic {anthropic.__version__} lists model families "
-        f"{sorted(families - set(validate.MAX_OUTPUT_TOKENS))} the fake has no max_tokens "
-        "ceiling for: "
-        "add them to MAX_OUTPUT_TOKENS in lessonkit/fakeapi/validate.py"
+    assert not models.undocumented(), (
+        f"anthropic {anthropic.__version__} knows {list(models.undocumented())}, which "
+        "lessonkit/fakeapi/model_facts.json has no row for: the fake serves them with the "
+        "strictest rules; add a row per model, each value with its source page and date"
     )
     assert families <= lines, (
         f"model ids name families {sorted(families - lines)} the SDK's ModelLine lacks"

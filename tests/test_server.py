@@ -50,7 +50,7 @@ def test_create_returns_the_message_and_its_request_id(
 ) -> None:
     control(server, "reply", text="Served over HTTP")
     message = client.messages.create(**HELLO)
-    assert message.content[0].type == "text" and message.content[0].text == "Served over HTTP"
+    assert "".join(b.text for b in message.content if b.type == "text") == "Served over HTTP"
     assert message._request_id == server.api.last.request_id
     assert server.api.last.headers["authorization"] == "[redacted]"
 
@@ -60,8 +60,11 @@ def test_stream_matches_create(client: anthropic.Anthropic) -> None:
     with client.messages.stream(**HELLO) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
-    assert created.content[0].type == final.content[0].type == "text"
-    assert text == created.content[0].text == final.content[0].text
+    assert [b.type for b in created.content] == [b.type for b in final.content]
+    created_text, final_text = (
+        "".join(b.text for b in m.content if b.type == "text") for m in (created, final)
+    )
+    assert text == created_text == final_text
     assert stream.request_id and stream.request_id != created._request_id
     assert final.usage.output_tokens == created.usage.output_tokens
 

@@ -20,8 +20,8 @@ def test_create_and_stream_agree(lessonkit_api: FakeAPI) -> None:
     with client.messages.stream(**request) as stream:  # type: ignore[arg-type]
         streamed = "".join(stream.text_stream)
     assert message.stop_reason == "end_turn"
-    assert message.content[0].type == "text"
-    assert streamed == message.content[0].text
+    assert [b.type for b in message.content] == ["thinking", "text"]  # thinking comes first
+    assert streamed == "".join(b.text for b in message.content if b.type == "text")
     assert message._request_id == lessonkit_api.requests[0].request_id
 
 

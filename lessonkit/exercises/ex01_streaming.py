@@ -137,7 +137,7 @@ class CollectStream(BehaviourExercise):
         with self.scenario("a stream that breaks"):
             with fresh() as (api, client):
                 api.reply(_TEXT)
-                api.fail_stream(after_events=8)
+                api.fail_stream(after_events=13)  # past the thinking block (5 events)
                 chunks = []
                 outcome = attempt(answer, client, chunks.append, **params())
             if not outcome.raised:

@@ -136,17 +136,21 @@ def complete_answer(
 ) -> str:
     """Return the whole answer, continuing it while the model stops at max_tokens.
 
-    Each continuation resends the conversation with the text so far as a final
-    assistant message, so the model carries on where it stopped. Raises
-    RuntimeError if the answer is still cut off after `max_continuations`
+    Each continuation resends the conversation with the text so far as an
+    assistant turn, then a user turn asking the model to carry on: current
+    models refuse a conversation that ends with an assistant turn (prefill).
+    Raises RuntimeError if the answer is still cut off after `max_continuations`
     continuations, or if the model stopped for any other reason (a refusal, say).
     """
     question = params.pop("messages")
     text = ""
     for _ in range(max_continuations + 1):
         messages = list(question)
-        if text:  # carry on from the text so far
+        if text:  # show the model its text so far, then ask it to carry on
             messages.append({"role": "assistant", "content": text})
+            messages.append(
+                {"role": "user", "content": "Continue exactly where you stopped. Don't repeat."}
+            )
         message = client.messages.create(messages=messages, **params)
         text += "".join(block.text for block in message.content if block.type == "text")
         if message.stop_reason in ("end_turn", "stop_sequence"):
@@ -179,9 +183,10 @@ class CompleteAnswer(BehaviourExercise):
     hints = (
         "Loop: call `messages.create`, add the reply's text to what you have, and look at "
         "`stop_reason`. `max_tokens` means: go round again.",
-        "To continue, send the original messages plus "
-        "`{'role': 'assistant', 'content': text_so_far}` as the last message: the model "
-        "carries on from there.",
+        "To continue, send the original messages, then "
+        "`{'role': 'assistant', 'content': text_so_far}`, then a user turn asking the model "
+        "to continue where it stopped. Don't end on the assistant turn: current models "
+        "refuse prefill with a 400.",
         "Count continuations, and raise when you run out. Raise too for any stop_reason "
         "other than end_turn, stop_sequence and max_tokens.",
     )
@@ -189,8 +194,11 @@ class CompleteAnswer(BehaviourExercise):
     misconceptions = {
         "returned_truncated": "returned {got} after one reply that stopped at max_tokens: "
         "that answer was cut off, so continue it.",
-        "no_prefill": "continued without the text so far as the final assistant message, "
-        "so the model had to start over instead of carrying on.",
+        "no_context": "continued without sending the text so far back as an assistant turn "
+        "(followed by a user turn asking to continue), so the model had to start over.",
+        "prefill": "ended the continuation request on the assistant's text (prefill): current "
+        "models answer 400 'does not support assistant message prefill'. Add a user turn "
+        "asking the model to continue.",
         "wrong_text": "returned {got}; expected {want}: every piece, in order, joined as is.",
         "no_cap": "made {got} requests with max_continuations=2: stop after 1 + 2 requests.",
         "truncated_after_cap": "returned {got} although the answer was still cut off after "
@@ -210,16 +218,22 @@ class CompleteAnswer(BehaviourExercise):
                 for part, reason in zip(_PARTS, ("max_tokens", "max_tokens", "end_turn"),
                                         strict=True):
                     api.reply(part, stop_reason=reason)
-                got = answer(client, **params())
+                outcome = attempt(answer, client, **params())
                 sent = messages_sent(api)
-            if len(sent) == 1:
-                self.wrong("returned_truncated", got=describe(got))
+            if len(sent) == 1 and not outcome.raised:
+                self.wrong("returned_truncated", got=describe(outcome.value))
             for number, request in enumerate(sent[1:], start=1):
-                last = request.json["messages"][-1]
-                if last.get("role") != "assistant" or _text(last.get("content")) != "".join(
+                turns: list[dict[str, Any]] = [{}, *request.json["messages"]]
+                said, last = turns[-2], turns[-1]
+                if last.get("role") == "assistant":
+                    self.wrong("prefill")
+                if said.get("role") != "assistant" or _text(said.get("content")) != "".join(
                     _PARTS[:number]
                 ):
-                    self.wrong("no_prefill")
+                    self.wrong("no_context")
+            if outcome.raised:
+                outcome.reraise()
+            got = outcome.value
             if got != "".join(_PARTS):
                 self.wrong("wrong_text", got=describe(got), want=repr("".join(_PARTS)))
         with self.scenario(_ALWAYS):

@@ -76,9 +76,9 @@ def _timeout(api: FakeAPI, client: anthropic.Anthropic) -> None:
 def _broken_stream(kind: str) -> Callable[[FakeAPI, anthropic.Anthropic], None]:
     def run(api: FakeAPI, client: anthropic.Anthropic) -> None:
         if kind == "error":
-            api.fail_stream(after_events=6)
+            api.fail_stream(after_events=10)  # thinking block, 3 text deltas
         else:
-            api.drop_stream(after_events=6)
+            api.drop_stream(after_events=10)  # thinking block, 3 text deltas
         with client.messages.stream(**params()) as stream:
             for _ in stream.text_stream:
                 pass

@@ -95,7 +95,9 @@ def ask(
 
     text = ""
     for _ in range(max_continuations + 1):
-        so_far = [{"role": "assistant", "content": text}] if text else []
+        # the text so far, then a user turn asking for more: current models refuse prefill
+        more = {"role": "user", "content": "Continue exactly where you stopped. Don't repeat."}
+        so_far = [{"role": "assistant", "content": text}, more] if text else []
         message = with_retries([{"role": "user", "content": prompt}, *so_far])
         text += "".join(block.text for block in message.content if block.type == "text")
         if message.stop_reason in ("end_turn", "stop_sequence"):
@@ -121,16 +123,16 @@ def _rate_limited(api: FakeAPI, text: str) -> None:
 
 def _breaks(api: FakeAPI, text: str) -> None:
     api.reply(text, times=2)
-    api.fail_stream(after_events=6)
+    api.fail_stream(after_events=10)  # thinking block, 3 text deltas
 
 
 def _drops(api: FakeAPI, text: str) -> None:
     api.reply(text, times=2)
-    api.drop_stream(after_events=6)
+    api.drop_stream(after_events=10)  # thinking block, 3 text deltas
 
 
 def _cut(api: FakeAPI, text: str) -> None:
-    head, tail = text.split(",", 1)  # no trailing space: the API refuses one in a prefill
+    head, tail = text.split(",", 1)
     api.reply(head + ",", stop_reason="max_tokens")
     api.reply(tail)
 

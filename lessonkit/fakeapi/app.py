@@ -79,12 +79,15 @@ class FakeAPI:
         tool_use: Any = None,
         category: str | None = None,
         explanation: str | None = None,
+        thinking: str | None = None,
         times: int = 1,
     ) -> FakeAPI:
         """Queue what the model says next, e.g. ``api.reply("Hi!", stop_reason="max_tokens")``.
 
         Replies are used in order, one per ``/v1/messages`` request; with none
         queued the model answers deterministically from the prompt.
+        ``thinking=`` is the text of the thinking block, on requests that think
+        (shown only with ``display: "summarized"``; its tokens count either way).
         """
         made = make_reply(
             text,
@@ -92,6 +95,7 @@ class FakeAPI:
             tool_use=tool_use,
             category=category,
             explanation=explanation,
+            thinking=thinking,
         )
         if not isinstance(times, int) or times < 1:
             raise ValueError("times= must be a positive whole number")
@@ -135,7 +139,8 @@ class FakeAPI:
 
         The SDK raises ``APIStatusError`` with ``status_code == 200`` while you
         iterate, and never retries it: what arrived so far is all you get.
-        Events count from ``message_start``: 5 lets two text deltas through.
+        Events count from ``message_start``; on a model that thinks, the thinking
+        block comes first (5 events), so 9 lets two text deltas through.
         """
         if not isinstance(error_type, str):
             raise ValueError("error_type= names the error event's type; use drop_stream() to cut")

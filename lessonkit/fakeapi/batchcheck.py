@@ -81,7 +81,7 @@ def async_error(
 ) -> ApiError | None:
     """What the API will report for these params once processed (found now, shown later)."""
     try:
-        validate.check_create(params, models)
+        validate.check_create(params, models, batch=True)
         if script is not None and script.reply is not None:  # a scripted tool call that won't fit
             generate(params, script.reply, lambda kind: make_id(kind, 0))
     except ApiError as err:

@@ -14,6 +14,7 @@ PREFIXES = {
     "message": "msg_",
     "request": "req_",
     "tool_use": "toolu_",
+    "server_tool_use": "srvtoolu_",
     "batch": "msgbatch_",
 }
 

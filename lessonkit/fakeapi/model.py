@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import tokens
+from . import thinking, tokens
 from .errors import ApiError
+from .facts import facts
 from .replies import Reply, ToolCall
 
 #: The documented prompt that makes the real API refuse (for testing refusal handling).
@@ -43,11 +44,12 @@ _SENTENCES = (
 class Block:
     """One output content block, already cut into the pieces a stream would send."""
 
-    type: str  #: "text" or "tool_use"
-    pieces: tuple[str, ...]  #: text tokens, or partial-JSON chunks of a tool input
+    type: str  #: "thinking", "text", "tool_use" or "server_tool_use"
+    pieces: tuple[str, ...]  #: thinking or text tokens, or partial-JSON chunks of a tool input
     id: str | None = None
     name: str | None = None
     input: dict[str, Any] | None = None
+    signature: str | None = None  #: thinking blocks only
 
     @property
     def text(self) -> str:
@@ -57,7 +59,9 @@ class Block:
         """The block as it appears in a non-streamed Message."""
         if self.type == "text":
             return {"type": "text", "text": self.text, "citations": None}
-        return {"type": "tool_use", "id": self.id, "name": self.name, "input": self.input}
+        if self.type == "thinking":
+            return {"type": "thinking", "thinking": self.text, "signature": self.signature}
+        return {"type": self.type, "id": self.id, "name": self.name, "input": self.input}
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Generation:
     stop_sequence: str | None
     stop_details: dict[str, Any] | None
     output_tokens: int
+    thinking_tokens: int = 0
 
 
 def _last_user_text(body: dict[str, Any]) -> str:
@@ -241,11 +246,14 @@ def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     if choice.get("type") == "any":
         first: dict[str, Any] = tools[0]
         return first
-    prompt = _last_user_text(body).lower()
-    return next(
-        (t for t in tools if t["name"].lower() in prompt or t["name"].replace("_", " ") in prompt),
-        None,
-    )
+    words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
+    return next((t for t in tools if _mentioned(t["name"].lower(), words)), None)
+
+
+def _mentioned(name: str, words: set[str]) -> bool:
+    """A tool fires under ``auto`` when the prompt names it as a whole word (or its words)."""
+    parts = name.replace("-", "_").split("_")
+    return name in words or (len(parts) > 1 and all(p in words for p in parts))
 
 
 def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
@@ -305,6 +313,8 @@ def _cut_text(
 def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
     """Produce the model's turn for a validated Messages request."""
     budget = body["max_tokens"] if "max_tokens" in body else 4096
+    if budget == 0:  # a cache pre-warm: no output at all
+        return Generation((), "max_tokens", None, None, 0)
     stops = body.get("stop_sequences") or []
     if reply is None and REFUSAL_TRIGGER in _last_user_text(body):
         reply = Reply(stop_reason="refusal")
@@ -325,10 +335,21 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None
-    used = 0
+    thought = (
+        None
+        if stop_reason == "refusal" and not reply.text
+        else thinking.plan(
+            body, facts(body["model"]), _last_user_text(body), reply.thinking, budget
+        )
+    )
+    thought_tokens = used = thought.tokens if thought else 0
+    if thought is not None:
+        blocks.append(Block("thinking", thought.shown, signature=thought.signature))
+        if thought.cut:  # the budget ran out while thinking: no answer at all
+            return Generation(tuple(blocks), "max_tokens", None, None, budget, thought_tokens)
     if reply.text:
-        pieces, cut_reason, sequence = _cut_text(reply.text, budget, stops)
-        used = len(pieces)
+        pieces, cut_reason, sequence = _cut_text(reply.text, budget - used, stops)
+        used += len(pieces)
         blocks.append(Block("text", pieces))
         if cut_reason:
             stop_reason = cut_reason
@@ -343,6 +364,12 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
             blocks.append(
                 Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input))
             )
+    if stop_reason == "pause_turn":  # paused mid server-tool loop: the search not yet run
+        query = {"query": _last_user_text(body)[:200]}
+        pieces = _json_pieces(query)
+        blocks.append(
+            Block("server_tool_use", pieces, new_id("server_tool_use"), "web_search", query)
+        )
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"
     if stop_reason == "max_tokens":  # the API stops *because* the budget is spent
@@ -358,4 +385,4 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         }
         if not blocks:  # refused before any output: the API reports 0 output tokens
             return Generation((), stop_reason, None, details, 0)
-    return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1))
+    return Generation(tuple(blocks), stop_reason, sequence, details, max(used, 1), thought_tokens)

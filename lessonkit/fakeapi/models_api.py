@@ -6,8 +6,9 @@ default 20; ``lifecycle`` filter, retired models only when asked for). The
 catalogue is :data:`lessonkit.models.KNOWN`; ``api.retire_model(id)`` turns an
 entry ``retired``, and the SDK's own deprecation table marks ``deprecated``.
 
-What we do not know we do not invent: ``capabilities`` and
-``max_input_tokens`` are ``null``, and ``created_at`` is the epoch (which the
+``max_input_tokens`` and ``max_tokens`` come from the model facts table (its
+context window and output ceiling). What we do not know we do not invent:
+``capabilities`` is ``null``, and ``created_at`` is the epoch (which the
 API documents for "release date unknown") unless the id carries its date.
 """
 
@@ -22,8 +23,8 @@ from typing import Any
 from anthropic.types.model_line import ModelLine
 
 from .. import models
-from . import validate
 from .errors import invalid, not_found
+from .facts import facts
 from .http import ApiRequest, ApiResponse
 
 PATH = "/v1/models"
@@ -69,8 +70,8 @@ def info(model: str, *, retired: Collection[str], now: str) -> dict[str, Any]:
         "deprecated_at": now if lifecycle == "retired" else _UNKNOWN_DATE if eol else None,
         "retires_at": now if lifecycle == "retired" else _end_of_life(eol) if eol else None,
         "line": family if family in _LINES else None,
-        "max_input_tokens": None,
-        "max_tokens": validate.max_output_tokens(model),
+        "max_input_tokens": facts(model).context_window,
+        "max_tokens": facts(model).max_output_tokens,
         "capabilities": None,
     }
 

@@ -12,8 +12,11 @@ from typing import Any
 from .model import Generation
 
 
-def usage(input_tokens: int, output_tokens: int, service_tier: str = "standard") -> dict[str, Any]:
-    return {
+def usage(
+    input_tokens: int, output_tokens: int, service_tier: str = "standard", thinking_tokens: int = 0
+) -> dict[str, Any]:
+    """The usage object; thinking tokens are part of ``output_tokens`` and broken out when spent."""
+    counted: dict[str, Any] = {
         "input_tokens": input_tokens,
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 0,
@@ -22,6 +25,9 @@ def usage(input_tokens: int, output_tokens: int, service_tier: str = "standard")
         "service_tier": service_tier,
         "inference_geo": "not_available",
     }
+    if thinking_tokens:
+        counted["output_tokens_details"] = {"thinking_tokens": thinking_tokens}
+    return counted
 
 
 def message(
@@ -42,5 +48,5 @@ def message(
         "stop_reason": gen.stop_reason,
         "stop_sequence": gen.stop_sequence,
         "stop_details": gen.stop_details,
-        "usage": usage(input_tokens, gen.output_tokens, service_tier),
+        "usage": usage(input_tokens, gen.output_tokens, service_tier, gen.thinking_tokens),
     }

@@ -36,6 +36,7 @@ class Reply:
     stop_reason: str | None = None  #: None = decided by the output (end_turn, tool_use, ...)
     refusal_category: str | None = None
     explanation: str | None = None
+    thinking: str | None = None  #: the thinking text, when the request thinks
 
 
 def _tool_calls(tool_use: Any) -> tuple[ToolCall, ...]:
@@ -69,10 +70,13 @@ def make_reply(
     tool_use: Any = None,
     category: str | None = None,
     explanation: str | None = None,
+    thinking: str | None = None,
 ) -> Reply:
     """Check a lesson's reply arguments and freeze them into a :class:`Reply`."""
     if text is not None and not isinstance(text, str):
         raise TypeError(f"text= must be a string, got {type(text).__name__}")
+    if thinking is not None and not (isinstance(thinking, str) and thinking.strip()):
+        raise TypeError("thinking= is the thinking text: a non-empty string")
     if stop_reason is not None and stop_reason not in STOP_REASONS:
         raise ValueError(
             f"stop_reason={stop_reason!r} is not one the SDK knows; use one of {STOP_REASONS}"
@@ -92,4 +96,4 @@ def make_reply(
         raise ValueError(f"a reply with tool_use= stops with 'tool_use', not {stop_reason!r}")
     if category or explanation:
         stop_reason = "refusal"
-    return Reply(text, calls, stop_reason, category, explanation)
+    return Reply(text, calls, stop_reason, category, explanation, thinking)

@@ -10,7 +10,13 @@ import typing
 from functools import cache
 from typing import Any
 
-from anthropic.types import ContentBlockParam, message_count_tokens_params, message_create_params
+from anthropic.types import (
+    ContentBlockParam,
+    OutputConfigParam,
+    ThinkingConfigParam,
+    message_count_tokens_params,
+    message_create_params,
+)
 
 
 def _literal_values(annotation: Any) -> tuple[str, ...]:
@@ -39,3 +45,19 @@ def content_block_types() -> tuple[str, ...]:
     for block in typing.get_args(ContentBlockParam):
         tags.extend(_literal_values(typing.get_type_hints(block)["type"]))
     return tuple(tags)
+
+
+@cache
+def thinking_types() -> tuple[str, ...]:
+    """Every ``thinking.type`` the SDK's ``ThinkingConfigParam`` union allows."""
+    return tuple(
+        tag
+        for config in typing.get_args(ThinkingConfigParam)
+        for tag in _literal_values(typing.get_type_hints(config)["type"])
+    )
+
+
+@cache
+def effort_levels() -> tuple[str, ...]:
+    """Every ``output_config.effort`` value the SDK allows."""
+    return _literal_values(typing.get_type_hints(OutputConfigParam)["effort"])

@@ -21,12 +21,23 @@ def frame(event: dict[str, Any]) -> bytes:
     return f"event: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
 
 
+def _thinking_deltas(block: Block) -> Iterator[dict[str, Any]]:
+    """Thinking text (one empty delta when omitted), then exactly one ``signature_delta``."""
+    for piece in block.pieces or ("",):
+        yield {"type": "thinking_delta", "thinking": piece}
+    yield {"type": "signature_delta", "signature": block.signature}
+
+
 def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
+    deltas: Iterator[dict[str, Any]]
     if block.type == "text":
         start: dict[str, Any] = {"type": "text", "text": "", "citations": None}
         deltas = ({"type": "text_delta", "text": piece} for piece in block.pieces)
+    elif block.type == "thinking":
+        start = {"type": "thinking", "thinking": "", "signature": ""}
+        deltas = _thinking_deltas(block)
     else:
-        start = {"type": "tool_use", "id": block.id, "name": block.name, "input": {}}
+        start = {"type": block.type, "id": block.id, "name": block.name, "input": {}}
         deltas = ({"type": "input_json_delta", "partial_json": piece} for piece in block.pieces)
     yield {"type": "content_block_start", "index": index, "content_block": start}
     if index == 0:
@@ -59,7 +70,9 @@ def events(
         yield from _block_events(index, block)
     final_usage = {
         k: v
-        for k, v in usage(input_tokens, gen.output_tokens).items()
+        for k, v in usage(
+            input_tokens, gen.output_tokens, thinking_tokens=gen.thinking_tokens
+        ).items()
         if k not in ("cache_creation", "service_tier", "inference_geo")
     }
     yield {

@@ -11,17 +11,10 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from . import schema
+from . import rules, schema
 from .errors import ApiError, invalid, not_found
+from .facts import ModelFacts, facts
 
-#: Largest ``max_tokens`` per model family (output-token ceilings from the model docs).
-MAX_OUTPUT_TOKENS = {
-    "haiku": 64_000,
-    "sonnet": 64_000,
-    "opus": 128_000,
-    "fable": 128_000,
-    "mythos": 128_000,
-}
 #: Messages API request size limit (32 MB) — bigger bodies get a 413 before validation.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_MESSAGES = 100_000
@@ -37,15 +30,6 @@ _TOOL_RESULT_TAGS = (
     "tool_reference",
     "browser_state",
 )
-# Mid-conversation system messages exist on these families only (2026 docs).
-_SYSTEM_ROLE_MODELS = re.compile(
-    r"^claude-(fable|mythos)-|^claude-opus-(4-8|5)"  # lessonkit: allow-model-id
-)
-
-
-def max_output_tokens(model: str) -> int:
-    family = model.split("-")[1] if model.count("-") >= 2 else ""
-    return MAX_OUTPUT_TOKENS.get(family, 64_000)
 
 
 def check_size(body: bytes) -> None:
@@ -74,17 +58,19 @@ def check_extra_fields(body: dict[str, Any], allowed: Collection[str]) -> None:
             raise invalid(f"{name}: Extra inputs are not permitted")
 
 
-def check_max_tokens(body: dict[str, Any], model: str) -> int:
+def check_max_tokens(body: dict[str, Any], model: ModelFacts, *, batch: bool = False) -> int:
     value = _require(body, "max_tokens")
     if not isinstance(value, int) or isinstance(value, bool):
         raise invalid("max_tokens: Input should be a valid integer")
-    if value < 1:
-        raise invalid("max_tokens: Input should be greater than or equal to 1")
-    ceiling = max_output_tokens(model)
+    if value < 0:
+        raise invalid("max_tokens: Input should be greater than or equal to 0")
+    if value == 0:
+        rules.check_zero_max_tokens(body, batch=batch)
+    ceiling = model.max_output_tokens
     if value > ceiling:
         raise invalid(
             f"max_tokens: {value} > {ceiling}, which is the maximum allowed number of "
-            f"output tokens for {model}"
+            f"output tokens for {model.model}"
         )
     return value
 
@@ -105,8 +91,7 @@ def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
         if not isinstance(block.get("text"), str):
             # the real location names the union tag too: messages.0.content.1.text.text
             raise invalid(f"{where}.text.text: Input should be a valid string")
-        if not block["text"]:
-            raise invalid("messages: text content blocks must be non-empty")
+        _check_text(where.split(".")[0], block["text"])
     if kind == "tool_result":  # its content is a string or a list of blocks (found by fuzzing)
         inner = block.get("content", "")
         if isinstance(inner, list):
@@ -116,13 +101,33 @@ def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
             raise invalid(f"{where}.tool_result.content: Input should be a valid string or list")
 
 
+def _check_text(field: str, text: str) -> None:
+    """``field`` is ``messages`` or ``system``, the prefix the API names."""
+    if not text:
+        raise invalid(f"{field}: text content blocks must be non-empty")
+    if not text.strip():
+        raise invalid(f"{field}: text content blocks must contain non-whitespace text")
+
+
 def _tool_ids(content: Any, kind: str, key: str) -> list[str]:
     if not isinstance(content, list):
         return []
     return [b.get(key, "") for b in content if isinstance(b, dict) and b.get("type") == kind]
 
 
-def check_messages(body: dict[str, Any], model: str) -> list[dict[str, Any]]:
+def _leading_results(content: Any) -> list[str]:
+    """Ids of the ``tool_result`` blocks opening a user turn (text before them hides them)."""
+    if not isinstance(content, list):
+        return []
+    ids = []
+    for block in content:
+        if not (isinstance(block, dict) and block.get("type") == "tool_result"):
+            break
+        ids.append(block.get("tool_use_id", ""))
+    return ids
+
+
+def check_messages(body: dict[str, Any], model: ModelFacts) -> list[dict[str, Any]]:
     messages = _require(body, "messages")
     if not isinstance(messages, list):
         raise invalid("messages: Input should be a valid list")
@@ -136,7 +141,7 @@ def check_messages(body: dict[str, Any], model: str) -> list[dict[str, Any]]:
         if not isinstance(message, dict):
             raise invalid(f"{where}: Input should be a valid dictionary")
         role = message.get("role")
-        if role == "system" and not _SYSTEM_ROLE_MODELS.search(model):
+        if role == "system" and not model.system_messages:
             raise invalid(
                 'messages: Unexpected role "system". The Messages API accepts a top-level '
                 '`system` parameter, not "system" as an input message role.'
@@ -146,10 +151,16 @@ def check_messages(body: dict[str, Any], model: str) -> list[dict[str, Any]]:
         if "content" not in message:
             raise invalid(f"{where}.content: Field required")
         content = message["content"]
+        final_assistant = role == "assistant" and i == len(messages) - 1
         if isinstance(content, str):
-            if not content and not (role == "assistant" and i == len(messages) - 1):
-                raise invalid("messages: text content blocks must be non-empty")
+            if content or not final_assistant:
+                _check_text("messages", content)
         elif isinstance(content, list):
+            if not content and not final_assistant:
+                raise invalid(
+                    f"{where}: all messages must have non-empty content except for the "
+                    "optional final assistant message"
+                )
             for j, block in enumerate(content):
                 _check_block(f"{where}.content.{j}", block, tags)
         else:
@@ -172,7 +183,7 @@ def _check_turn_order(messages: list[dict[str, Any]]) -> None:
             else []
         )
         if pending and i + 1 < len(messages):
-            answered = set(_tool_ids(messages[i + 1]["content"], "tool_result", "tool_use_id"))
+            answered = set(_leading_results(messages[i + 1]["content"]))
             missing = [t for t in pending if t not in answered]
             if missing:
                 raise invalid(
@@ -235,7 +246,7 @@ def check_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
     return tools
 
 
-def check_tool_choice(body: dict[str, Any]) -> None:
+def check_tool_choice(body: dict[str, Any], model: ModelFacts) -> None:
     choice = body.get("tool_choice")
     if choice is None:
         return
@@ -251,6 +262,7 @@ def check_tool_choice(body: dict[str, Any]) -> None:
         )
     if choice["type"] == "tool" and not isinstance(choice.get("name"), str):
         raise invalid("tool_choice.tool.name: Field required")
+    rules.check_forced_tool_choice(body, model)
 
 
 def check_system(body: dict[str, Any]) -> None:
@@ -265,33 +277,39 @@ def check_system(body: dict[str, Any]) -> None:
 
 def _check_request(
     body: Any, fields: Collection[str], models: Collection[str]
-) -> tuple[dict[str, Any], str]:
+) -> tuple[dict[str, Any], ModelFacts]:
     """What every Messages endpoint checks first, in the API's order: the body and its model."""
     if not isinstance(body, dict):
         raise invalid("Input should be a valid dictionary or object to extract fields from")
     check_extra_fields(body, fields)
-    return body, check_model(body, models)
+    return body, facts(check_model(body, models))
 
 
-def check_create(body: Any, models: Collection[str]) -> dict[str, Any]:
-    """Validate a ``POST /v1/messages`` body; returns it, or raises :class:`ApiError`."""
-    checked, model = _check_request(body, schema.create_fields(), models)
-    check_max_tokens(checked, model)
-    check_messages(checked, model)
+def _check_conversation(checked: dict[str, Any], model: ModelFacts) -> None:
+    """The checks create and count_tokens share, after ``max_tokens``."""
+    messages = check_messages(checked, model)
     check_system(checked)
-    check_stop_sequences(checked)
     check_tools(checked)
-    check_tool_choice(checked)
+    check_tool_choice(checked, model)
+    rules.check_thinking(checked, model)
+    rules.check_effort(checked)
+    rules.check_prefill(messages, checked, model)
+
+
+def check_create(body: Any, models: Collection[str], *, batch: bool = False) -> dict[str, Any]:
+    """Validate a ``POST /v1/messages`` body (or a batch item's ``params``), or raise ApiError."""
+    checked, model = _check_request(body, schema.create_fields(), models)
     if "stream" in checked and not isinstance(checked["stream"], bool):
         raise invalid("stream: Input should be a valid boolean")
+    check_max_tokens(checked, model, batch=batch)
+    check_stop_sequences(checked)
+    _check_conversation(checked, model)
+    rules.check_context_window(checked, model)
     return checked
 
 
 def check_count_tokens(body: Any, models: Collection[str]) -> dict[str, Any]:
     """Validate a ``POST /v1/messages/count_tokens`` body."""
     checked, model = _check_request(body, schema.count_tokens_fields(), models)
-    check_messages(checked, model)
-    check_system(checked)
-    check_tools(checked)
-    check_tool_choice(checked)
+    _check_conversation(checked, model)
     return checked

@@ -47,7 +47,7 @@ CELLS = [
     "    message = anthropic.Anthropic().messages.create(\n"
     "        model=lessonkit.models.DEFAULT, max_tokens=20,\n"
     "        messages=[{'role': 'user', 'content': 'hi'}])\n"
-    "print(message.content[0].text, message.stop_reason)",
+    "print(*[b.text for b in message.content if b.type == 'text'], message.stop_reason)",
 ]
 
 

@@ -50,3 +50,13 @@ def body(**fields: Any) -> dict[str, Any]:
 
 
 DROP = object()
+
+
+def text_of(message: Any) -> str:
+    """The text blocks of a message, joined: blocks are selected by type, never by position."""
+    return "".join(block.text for block in message.content if block.type == "text")
+
+
+def blocks_of(message: Any, kind: str) -> list[Any]:
+    """The content blocks of ``message`` of one ``type``."""
+    return [block for block in message.content if block.type == kind]

@@ -8,7 +8,7 @@ from anthropic.types import Message
 
 from lessonkit import FakeAPI
 
-from .helpers import WEATHER_TOOL, ask
+from .helpers import WEATHER_TOOL, ask, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +37,7 @@ async def test_async_stream_equals_create(aclient: anthropic.AsyncAnthropic) -> 
         text = "".join([chunk async for chunk in stream.text_stream])
         final = await stream.get_final_message()
         assert stream.request_id
-    assert text == created.content[0].text == final.content[0].text  # type: ignore[union-attr]
+    assert text == text_of(created) == text_of(final)
     assert final.usage == created.usage
 
 

@@ -14,11 +14,13 @@ import pytest
 from anthropic.types import Message
 
 from lessonkit import FakeAPI, models
+from lessonkit.fakeapi.facts import facts
 
 from .helpers import DROP, WEATHER_TOOL, ask, body
 
-SONNET = models.family("sonnet")  # no mid-conversation system messages (2026 docs)
-FABLE = models.family("fable")  # has them
+#: A model without mid-conversation system messages, and one with them (from the facts table).
+SONNET = next(m for m in models.KNOWN if not facts(m).system_messages)
+FABLE = next(m for m in models.KNOWN if facts(m).system_messages)
 TOOL_USE = {
     "type": "tool_use",
     "id": "toolu_011CAAAAAAAAAAAAAAAAAAAA",
@@ -120,8 +122,8 @@ CASES: list[tuple[str, dict[str, Any], type[anthropic.APIStatusError], int, str,
         "model: claude-nonexistent-9",
     ),
     (
-        "max_tokens-zero",
-        body(max_tokens=0),
+        "max_tokens-zero-stream",
+        body(max_tokens=0, stream=True),
         anthropic.BadRequestError,
         400,
         INVALID,
@@ -146,12 +148,13 @@ CASES: list[tuple[str, dict[str, Any], type[anthropic.APIStatusError], int, str,
     ),
     (
         "max_tokens-above-haiku-ceiling",
-        body(model=models.FAST, max_tokens=64_001),
+        body(model=models.FAST, max_tokens=facts(models.FAST).max_output_tokens + 1),
         anthropic.BadRequestError,
         400,
         INVALID,
-        "max_tokens: 64001 > 64000, which is the maximum allowed number of output tokens "
-        f"for {models.FAST}",
+        f"max_tokens: {facts(models.FAST).max_output_tokens + 1} > "
+        f"{facts(models.FAST).max_output_tokens}, which is the maximum allowed number of output "
+        f"tokens for {models.FAST}",
     ),
     (
         "unknown-field",
@@ -329,7 +332,7 @@ def test_errors_are_not_retried_by_default(api: FakeAPI) -> None:
     """A 400 is final for the SDK (it retries only 408/409/429/5xx)."""
     client = anthropic.Anthropic()  # default max_retries=2
     with pytest.raises(anthropic.BadRequestError):
-        client.messages.create(**ask(max_tokens=0))
+        client.messages.create(**ask(messages=[]))
     with pytest.raises(anthropic.NotFoundError):
         client.messages.create(**ask(model="claude-nonexistent-9"))
     assert len(api.requests) == 2

@@ -17,9 +17,12 @@ from anthropic.types import Message, StopReason
 
 from lessonkit import FakeAPI, models
 from lessonkit.fakeapi import model as fake_model
+from lessonkit.fakeapi.facts import facts
 
-from .helpers import WEATHER_TOOL, ask
+from .helpers import WEATHER_TOOL, ask, blocks_of, text_of
 
+#: A model that accepts forced ``tool_choice`` (the lesson default may not).
+FORCING = next(m for m in models.current() if facts(m).forced_tool_choice)
 SEARCH_TOOL: dict[str, Any] = {
     "name": "search_docs",
     "description": "Search the docs.",
@@ -63,7 +66,7 @@ def _same_answer(created: Message, streamed: Message) -> None:
 
 @pytest.mark.parametrize("max_tokens", [1, 2, 5, 17])
 def test_max_tokens_truncates(client: anthropic.Anthropic, max_tokens: int) -> None:
-    full = client.messages.create(**ask("Tell me about rate limits")).content[0].text  # type: ignore[union-attr]
+    full = text_of(client.messages.create(**ask("Tell me about rate limits")))
     created, streamed, text = _create_and_stream(
         client, ask("Tell me about rate limits", max_tokens=max_tokens)
     )
@@ -71,14 +74,14 @@ def test_max_tokens_truncates(client: anthropic.Anthropic, max_tokens: int) -> N
     assert created.stop_reason == "max_tokens"
     assert created.stop_sequence is None
     assert created.usage.output_tokens == max_tokens
-    assert full.startswith(text) and text == created.content[0].text  # type: ignore[union-attr]
+    assert full.startswith(text) and text == text_of(created)
     assert len(text) < len(full)
 
 
 def test_max_tokens_leaves_short_answers_alone(client: anthropic.Anthropic, api: FakeAPI) -> None:
     api.reply("Short answer.")
     message = client.messages.create(**ask(max_tokens=50))
-    assert (message.stop_reason, message.content[0].text) == ("end_turn", "Short answer.")  # type: ignore[union-attr]
+    assert (message.stop_reason, text_of(message)) == ("end_turn", "Short answer.")  # type: ignore[union-attr]
     assert message.usage.output_tokens < 50
 
 
@@ -102,7 +105,7 @@ def test_stop_sequences(
     api.reply(text, times=2)
     created, streamed, streamed_text = _create_and_stream(client, ask(stop_sequences=stops))
     _same_answer(created, streamed)
-    assert created.content[0].text == streamed_text == expected_text  # type: ignore[union-attr]
+    assert text_of(created) == streamed_text == expected_text  # type: ignore[union-attr]
     assert created.stop_sequence == expected_sequence
     assert created.stop_reason == ("stop_sequence" if expected_sequence else "end_turn")
 
@@ -175,15 +178,15 @@ def test_default_tool_use(
 ) -> None:
     tools = [WEATHER_TOOL, SEARCH_TOOL]
     created, streamed, _ = _create_and_stream(
-        client, ask(prompt, tools=tools, tool_choice=tool_choice)
+        client, ask(prompt, model=FORCING, tools=tools, tool_choice=tool_choice)
     )
     _same_answer(created, streamed)
     if expected_tool is None:
-        assert created.stop_reason == "end_turn" and created.content[0].type == "text"
+        assert created.stop_reason == "end_turn" and blocks_of(created, "text")
         return
     assert created.stop_reason == "tool_use"
-    (block,) = created.content
-    assert block.type == "tool_use" and block.name == expected_tool
+    (block,) = blocks_of(created, "tool_use")
+    assert block.name == expected_tool
     schema = next(t["input_schema"] for t in tools if t["name"] == expected_tool)
     jsonschema.validate(block.input, schema)  # the made-up input is valid for the tool
 
@@ -193,8 +196,7 @@ def test_tool_result_round_trip(client: anthropic.Anthropic, api: FakeAPI) -> No
     request = ask("Weather in Oslo?", tools=[WEATHER_TOOL])
     first = client.messages.create(**request)
     assert first.stop_reason == "tool_use"
-    call = first.content[0]
-    assert call.type == "tool_use"
+    (call,) = blocks_of(first, "tool_use")
     follow_up = [
         *request["messages"],
         {"role": "assistant", "content": [block.to_dict() for block in first.content]},
@@ -208,7 +210,7 @@ def test_tool_result_round_trip(client: anthropic.Anthropic, api: FakeAPI) -> No
     created, streamed, text = _create_and_stream(client, {**request, "messages": follow_up})
     _same_answer(created, streamed)
     assert created.stop_reason == "end_turn"
-    assert text == created.content[0].text == "Based on the tool result: 4 degrees, rain."  # type: ignore[union-attr]
+    assert text == text_of(created) == "Based on the tool result: 4 degrees, rain."  # type: ignore[union-attr]
     assert api.requests[1].json["messages"][2]["content"][0]["tool_use_id"] == call.id
 
 
@@ -222,7 +224,7 @@ def test_parallel_tool_calls(client: anthropic.Anthropic, api: FakeAPI) -> None:
         client, ask("Oslo and Rome?", tools=[WEATHER_TOOL])
     )
     _same_answer(created, streamed)
-    assert [b.type for b in created.content] == ["text", "tool_use", "tool_use"]
+    assert [b.type for b in created.content] == ["thinking", "text", "tool_use", "tool_use"]
     assert [b.input["city"] for b in created.content if b.type == "tool_use"] == ["Oslo", "Rome"]
     assert len({b.id for b in created.content if b.type == "tool_use"}) == 2
     assert text == "Checking both."
@@ -230,7 +232,7 @@ def test_parallel_tool_calls(client: anthropic.Anthropic, api: FakeAPI) -> None:
 
 def test_tool_use_that_does_not_fit_max_tokens_is_cut(client: anthropic.Anthropic) -> None:
     message = client.messages.create(
-        **ask("Hi", max_tokens=2, tools=[WEATHER_TOOL], tool_choice={"type": "any"})
+        **ask("Hi", model=FORCING, max_tokens=2, tools=[WEATHER_TOOL], tool_choice={"type": "any"})
     )
     assert message.stop_reason == "max_tokens"
     assert message.usage.output_tokens == 2
@@ -355,8 +357,8 @@ PROMPTS = [
 def test_streamed_text_equals_created_text(client: anthropic.Anthropic, prompt: str) -> None:
     created, streamed, text = _create_and_stream(client, ask(prompt))
     _same_answer(created, streamed)
-    assert text == created.content[0].text  # type: ignore[union-attr]
-    assert created.content[0].text  # type: ignore[union-attr]
+    assert text == text_of(created)
+    assert text_of(created)
 
 
 @pytest.mark.parametrize(
@@ -381,7 +383,8 @@ def test_streamed_tool_input_equals_created_input(
     with client.messages.stream(**request) as stream:
         partial = "".join(e.partial_json for e in stream if e.type == "input_json")
         final = stream.get_final_message()
-    assert json.loads(partial) == created.content[0].input == final.content[0].input == tool_input  # type: ignore[union-attr]
+    created_input, final_input = (blocks_of(m, "tool_use")[0].input for m in (created, final))
+    assert json.loads(partial) == created_input == final_input == tool_input
 
 
 COUNT_CASES: dict[str, dict[str, Any]] = {
@@ -457,3 +460,10 @@ def test_more_input_means_more_tokens(client: anthropic.Anthropic) -> None:
         model=models.DEFAULT, messages=[{"role": "user", "content": "Hi " * 50}], system="Be terse."
     )
     assert longer.input_tokens > short.input_tokens
+
+
+def test_auto_tool_choice_needs_the_tool_named_as_a_word(client: anthropic.Anthropic) -> None:
+    short = {**WEATHER_TOOL, "name": "t"}
+    assert client.messages.create(**ask("Hello there", tools=[short])).stop_reason == "end_turn"
+    named = client.messages.create(**ask("Please call t now", tools=[short]))
+    assert named.stop_reason == "tool_use"

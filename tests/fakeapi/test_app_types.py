@@ -23,19 +23,20 @@ from anthropic.types import (
     RawMessageStartEvent,
     RawMessageStopEvent,
     TextBlock,
+    ThinkingBlock,
     ToolUseBlock,
     Usage,
 )
 
 from lessonkit import FakeAPI
 
-from .helpers import WEATHER_TOOL, ask
+from .helpers import WEATHER_TOOL, ask, blocks_of, text_of
 
 REQUEST_ID = re.compile(r"^req_011C[1-9A-HJ-NP-Za-km-z]{20}$")
 MESSAGE_ID = re.compile(r"^msg_011C[1-9A-HJ-NP-Za-km-z]{20}$")
-#: The raw event sequence of a one-text-block stream, after the SDK drops ``ping``.
+#: The raw event sequence of a stream (a thinking block, then text), after the SDK drops ``ping``.
 TEXT_STREAM = re.compile(
-    r"^message_start content_block_start( content_block_delta)+ content_block_stop"
+    r"^message_start( content_block_start( content_block_delta)+ content_block_stop)+"
     r" message_delta message_stop$"
 )
 
@@ -45,7 +46,7 @@ def test_create_returns_a_full_message(client: anthropic.Anthropic, api: FakeAPI
     assert type(message) is Message
     assert MESSAGE_ID.match(message.id)
     assert (message.type, message.role, message.model) == ("message", "assistant", ask()["model"])
-    assert [type(b) for b in message.content] == [TextBlock]
+    assert [type(b) for b in message.content] == [ThinkingBlock, TextBlock]  # thinking first
     assert message.stop_reason == "end_turn"
     assert message.stop_sequence is None and message.stop_details is None
     assert type(message.usage) is Usage
@@ -80,9 +81,11 @@ def test_stream_events_parse_in_order(client: anthropic.Anthropic, api: FakeAPI)
     assert TEXT_STREAM.match(" ".join(e.type for e in raw)), [e.type for e in raw]
     assert isinstance(raw[0], RawMessageStartEvent)
     assert raw[0].message.stop_reason is None and raw[0].message.content == []
-    assert isinstance(raw[1], RawContentBlockStartEvent) and raw[1].content_block.type == "text"
+    starts = [e for e in raw if isinstance(e, RawContentBlockStartEvent)]
+    assert [s.content_block.type for s in starts] == ["thinking", "text"]
     assert all(
-        isinstance(e, RawContentBlockDeltaEvent) and e.delta.type == "text_delta" for e in raw[2:-3]
+        isinstance(e, RawContentBlockDeltaEvent) and e.delta.type == "text_delta"
+        for e in raw[raw.index(starts[1]) + 1 : -3]
     )
     assert isinstance(raw[-3], RawContentBlockStopEvent)
     assert isinstance(raw[-2], RawMessageDeltaEvent)
@@ -93,8 +96,10 @@ def test_stream_events_parse_in_order(client: anthropic.Anthropic, api: FakeAPI)
     assert isinstance(raw[-1], RawMessageStopEvent)
     # the helper also synthesises one `text` event per text delta, carrying the snapshot
     texts = [e for e in events if e.type == "text"]
-    assert len(texts) == len(raw) - 5
-    assert texts[-1].snapshot == final.content[0].text  # type: ignore[union-attr]
+    assert len(texts) == sum(
+        1 for e in raw if e.type == "content_block_delta" and e.delta.type == "text_delta"
+    )
+    assert texts[-1].snapshot == text_of(final)
 
 
 def test_ping_is_on_the_wire_but_the_sdk_consumes_it(client: anthropic.Anthropic) -> None:
@@ -128,7 +133,7 @@ def test_text_stream_and_final_message(client: anthropic.Anthropic, api: FakeAPI
         assert stream.request_id == api.last.request_id
         assert stream.response.status_code == 200
     assert isinstance(final, ParsedMessage)
-    assert final.content[0].type == "text" and final.content[0].text == text
+    assert blocks_of(final, "text") and text_of(final) == text
     assert final.stop_reason == "end_turn"
     # what the stream accumulated is what the API recorded as its answer
     assert Message.model_validate(final.to_dict()) == Message.model_validate(api.last.response)
@@ -166,19 +171,21 @@ def test_tool_use_parses_in_both_forms(client: anthropic.Anthropic, api: FakeAPI
         events = list(stream)
         final = stream.get_final_message()
     for result in (message, final):
-        block = result.content[0]
+        (block,) = blocks_of(result, "tool_use")
         assert isinstance(block, ToolUseBlock)
         assert block.input == {"city": "Paris", "unit": "celsius"}
         assert block.id.startswith("toolu_")
         assert result.stop_reason == "tool_use"
     deltas = [e.delta for e in events if e.type == "content_block_delta"]
-    assert deltas[0].type == "input_json_delta" and deltas[0].partial_json == ""
+    deltas = [d for d in deltas if d.type == "input_json_delta"]
+    assert deltas[0].partial_json == ""
     assert json.loads("".join(d.partial_json for d in deltas)) == {
         "city": "Paris",
         "unit": "celsius",
     }  # type: ignore[union-attr]
     starts = [e for e in events if e.type == "content_block_start"]
-    assert starts[0].content_block.input == {}  # type: ignore[union-attr]
+    assert [s.content_block.type for s in starts] == ["thinking", "tool_use"]
+    assert starts[1].content_block.input == {}  # type: ignore[union-attr]
     assert [e.type for e in events].count("input_json") == len(deltas)
 
 

@@ -25,7 +25,7 @@ from lessonkit import FakeAPI
 from lessonkit.fakeapi import jsonl
 from lessonkit.fakeapi.batchjob import finish_times
 
-from .helpers import batch_request, batch_requests
+from .helpers import batch_request, batch_requests, text_of
 
 
 def run(
@@ -106,10 +106,10 @@ def test_scripted_outcomes(client: anthropic.Anthropic, lessonkit_api: FakeAPI) 
     by_id = {r.custom_id: r.result for r in results}
     a, b = by_id["a"], by_id["b"]
     assert isinstance(a, MessageBatchSucceededResult) and isinstance(b, MessageBatchErroredResult)
-    assert a.message.content[0].text == "Scripted!" and a.message.stop_reason == "max_tokens"  # type: ignore[union-attr]
+    assert text_of(a.message) == "Scripted!" and a.message.stop_reason == "max_tokens"  # type: ignore[union-attr]
     assert (b.error.error.type, b.error.error.message) == ("overloaded_error", "Busy")
     _, again = run(client, [batch_request("a")])  # a script is used by one batch only
-    assert again[0].result.message.content[0].text != "Scripted!"  # type: ignore[union-attr]
+    assert text_of(again[0].result.message) != "Scripted!"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -145,9 +145,9 @@ def test_scripted_replies_are_not_consumed_by_batches(
 ) -> None:
     lessonkit_api.reply("For the direct call")
     _, results = run(client, batch_requests(3))
-    assert all(r.result.message.content[0].text != "For the direct call" for r in results)  # type: ignore[union-attr]
+    assert all(text_of(r.result.message) != "For the direct call" for r in results)  # type: ignore[union-attr]
     direct = client.messages.create(**batch_request("x")["params"])
-    assert direct.content[0].text == "For the direct call"  # type: ignore[union-attr]
+    assert text_of(direct) == "For the direct call"  # type: ignore[union-attr]
 
 
 def test_results_come_back_out_of_submission_order(client: anthropic.Anthropic) -> None:

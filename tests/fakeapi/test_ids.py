@@ -8,7 +8,7 @@ import pytest
 
 from lessonkit.fakeapi import ids
 
-SHAPE = re.compile(r"^(msg|req|toolu|msgbatch)_011C[1-9A-HJ-NP-Za-km-z]{20}$")
+SHAPE = re.compile(r"^(msg|req|toolu|srvtoolu|msgbatch)_011C[1-9A-HJ-NP-Za-km-z]{20}$")
 
 
 @pytest.mark.parametrize(("kind", "prefix"), ids.PREFIXES.items())

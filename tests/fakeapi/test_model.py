@@ -10,17 +10,22 @@ import pydantic
 import pytest
 from anthropic.lib._parse._transform import transform_schema
 
+from lessonkit import models
 from lessonkit.fakeapi import model, tokens
 from lessonkit.fakeapi.errors import ApiError
+from lessonkit.fakeapi.facts import facts
 from lessonkit.fakeapi.ids import IdSource
 from lessonkit.fakeapi.model import Generation, generate
 from lessonkit.fakeapi.replies import make_reply
 
 from .helpers import WEATHER_TOOL, body
 
+#: A model that does not think unless asked: these tests are about the answer's text.
+QUIET = next(m for m in models.KNOWN if facts(m).thinking_default == "off")
+
 
 def _generate(reply: Any = None, **fields: Any) -> Generation:
-    return generate(body(**fields), reply, IdSource().next)
+    return generate(body(**{"model": QUIET, **fields}), reply, IdSource().next)
 
 
 def test_same_request_same_output() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from lessonkit import FakeAPI, models
 from lessonkit.fakeapi import models_api
+from lessonkit.fakeapi.facts import facts
 
 
 def test_list_pages_through_every_non_retired_model(
@@ -35,7 +36,9 @@ def test_retrieve_describes_a_model_without_inventing_facts(client: anthropic.An
     assert (info.id, info.type, info.lifecycle) == (models.DEFAULT, "model", "active")
     assert info.line == models.DEFAULT.split("-")[1]
     assert info.display_name.startswith("Claude ")
-    assert info.capabilities is None and info.max_input_tokens is None
+    assert info.capabilities is None
+    assert info.max_input_tokens == facts(info.id).context_window
+    assert info.max_tokens == facts(info.id).max_output_tokens
     assert info.created_at.year == 1970  # "release date unknown", as the API documents
 
 

@@ -59,7 +59,8 @@ def _check_log(api: lessonkit.FakeAPI, seen: list[tuple[str, str]], calls: int) 
         assert request_id in logged, f"{request_id!r} is missing from api.requests"
         record = logged[request_id]
         assert record.status == 200
-        assert "".join(b["text"] for b in record.response["content"]) == text
+        content = record.response["content"]
+        assert "".join(b["text"] for b in content if b["type"] == "text") == text
     prompts = sorted(r.json["messages"][0]["content"] for r in api.requests)
     assert prompts == sorted(_prompt(i % CALLERS) for i in range(calls))
 

@@ -82,7 +82,7 @@ malformed = st.one_of(
     not_str.map(lambda v: _with(model=v)),
     st.text(max_size=30).filter(lambda m: m not in models.KNOWN).map(lambda m: _with(model=m)),
     not_int.map(lambda v: _with(max_tokens=v)),
-    st.integers(max_value=0).map(lambda v: _with(max_tokens=v)),
+    st.integers(max_value=-1).map(lambda v: _with(max_tokens=v)),  # 0 pre-warms the cache
     st.integers(min_value=10**6).map(lambda v: _with(max_tokens=v)),
     not_list.map(lambda v: _with(messages=v)),
     st.just(_with(messages=[])),

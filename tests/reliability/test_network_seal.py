@@ -132,7 +132,7 @@ def test_offline_create_and_stream_need_no_socket(no_sockets: None) -> None:
     with lessonkit.offline() as api:
         client = anthropic.Anthropic(max_retries=0)
         api.reply("Hello from the fake API.")
-        assert _create(client).content[0].type == "text"
+        assert [b.type for b in _create(client).content] == ["thinking", "text"]
         api.reply("Streamed without a socket.")
         with client.messages.stream(**ASK) as stream:
             text = "".join(stream.text_stream)
@@ -148,7 +148,7 @@ def test_offline_async_calls_need_no_socket(no_sockets: None) -> None:
             message = await client.messages.create(
                 model=models.DEFAULT, max_tokens=30, messages=PROMPT
             )
-            assert message.content[0].type == "text"
+            assert [b.type for b in message.content] == ["thinking", "text"]
             api.reply("Async stream.")
             async with client.messages.stream(
                 model=models.DEFAULT, max_tokens=30, messages=PROMPT

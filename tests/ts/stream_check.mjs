@@ -20,4 +20,4 @@ try {
 } catch (err) {
   error = { name: err.constructor.name, status: err.status, requestID: err.requestID, type: err.error?.error?.type };
 }
-console.log(JSON.stringify({ texts, text: final.content[0].text, stop_reason: final.stop_reason, usage: final.usage, error }));
+console.log(JSON.stringify({ texts, text: final.content.filter((b) => b.type === "text").map((b) => b.text).join(""), stop_reason: final.stop_reason, usage: final.usage, error }));

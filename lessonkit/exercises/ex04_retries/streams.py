@@ -109,7 +109,7 @@ class StreamRecovery(BehaviourExercise):
             with fresh() as (api, client):
                 api.reply(_ANSWER, times=3)
                 for _ in range(3):
-                    api.fail_stream(after_events=6)
+                    api.fail_stream(after_events=10)  # thinking block, 3 text deltas
                 outcome = attempt(answer, client, max_attempts=3, **params())
                 sent = messages_sent(api)
             if outcome.raised:
@@ -142,9 +142,9 @@ class StreamRecovery(BehaviourExercise):
         with fresh(max_retries=2) as (api, client):
             api.reply(_ANSWER, times=2)
             if fault == "error":
-                api.fail_stream(after_events=6)
+                api.fail_stream(after_events=10)  # thinking block, 3 text deltas
             elif fault == "drop":
-                api.drop_stream(after_events=6)
+                api.drop_stream(after_events=10)  # thinking block, 3 text deltas
             outcome = attempt(answer, client, **params())
             sent = messages_sent(api)
         if outcome.raised:

@@ -107,7 +107,7 @@ def _async_collector(flaw: str) -> Callable[..., Any]:
     async def acollect_stream(client, on_text, **params):  # type: ignore[no-untyped-def]
         if flaw == "not_streamed":
             message = await client.messages.create(**params)
-            on_text(message.content[0].text)
+            on_text("".join(b.text for b in message.content if b.type == "text"))
             return message
         async with client.messages.stream(**params) as stream:
             if flaw == "chunks_differ":

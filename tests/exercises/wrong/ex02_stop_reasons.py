@@ -43,6 +43,7 @@ for key, scenario, changes, default in [
 
 
 _TWICE = "cut off twice, then finished"
+ASK_MORE = {"role": "user", "content": "Continue where you stopped."}
 
 
 def _text(message: Any) -> str:
@@ -54,11 +55,23 @@ def one_call(client, *, max_continuations=3, **params):  # type: ignore[no-untyp
     return _text(client.messages.create(**params))
 
 
-@wrong(CompleteAnswer, "no_prefill", scenario=_TWICE)
+@wrong(CompleteAnswer, "no_context", scenario=_TWICE)
 def asks_again(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
     text = ""
     for _ in range(max_continuations + 1):
         message = client.messages.create(**params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+    raise RuntimeError("still cut off")
+
+
+@wrong(CompleteAnswer, "prefill", scenario=_TWICE)
+def prefills(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        prefill = [{"role": "assistant", "content": text}] if text else []
+        message = client.messages.create(messages=[*messages, *prefill], **params)
         text += _text(message)
         if message.stop_reason != "max_tokens":
             return text
@@ -72,8 +85,8 @@ def _continuer(*, keep: str = "all", cap: bool = True, on_cap: str = "raise",
         text, last = "", ""
         rounds = 0
         while True:
-            prefill = [{"role": "assistant", "content": text}] if text else []
-            message = client.messages.create(messages=[*messages, *prefill], **params)
+            so_far = [{"role": "assistant", "content": text}, ASK_MORE] if text else []
+            message = client.messages.create(messages=[*messages, *so_far], **params)
             last = _text(message)
             text += last
             if message.stop_reason in ("end_turn", "stop_sequence"):

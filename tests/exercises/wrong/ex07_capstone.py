@@ -75,8 +75,9 @@ def _client(flaw: str = "") -> Any:
         text = ""
         try:
             for _ in range(max_continuations + 1):
-                prefill = [{"role": "assistant", "content": text}] if text else []
-                message = with_retries([{"role": "user", "content": prompt}, *prefill])
+                more = {"role": "user", "content": "Continue."}
+                so_far = [{"role": "assistant", "content": text}, more] if text else []
+                message = with_retries([{"role": "user", "content": prompt}, *so_far])
                 new = "".join(pieces) if flaw == "glued" else "".join(
                     b.text for b in message.content if b.type == "text"
                 )
