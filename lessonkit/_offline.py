@@ -95,10 +95,11 @@ class Offline:
     >>> import anthropic, lessonkit
     >>> with lessonkit.offline() as api:
     ...     client = anthropic.Anthropic()          # no key needed
-    ...     api.reply("Hello!")
-    ...     client.messages.create(model=lessonkit.models.DEFAULT, max_tokens=50,
-    ...                            messages=[{"role": "user", "content": "Hi"}]).content[0].text
-    'Hello!'
+    ...     _ = api.reply("Hello!")
+    ...     message = client.messages.create(model=lessonkit.models.DEFAULT, max_tokens=50,
+    ...                                      messages=[{"role": "user", "content": "Hi"}])
+    >>> [block.text for block in message.content if block.type == "text"]  # after a thinking block
+    ['Hello!']
 
     In a notebook, ``api = lessonkit.offline().start()`` keeps it on for the
     following cells. As a decorator, ``@lessonkit.offline()`` runs each call
