@@ -26,7 +26,7 @@ def collect(stream):
         """\
 def collect(stream):
     \"\"\"Join the text deltas.\"\"\"
-    raise NotImplementedError  # your code here
+    raise NotAttempted  # your code here
 """,
         id="function body",
     ),
@@ -48,7 +48,7 @@ async def f(
     retries=2,
 ) -> str:
     if retries:
-        raise NotImplementedError  # your code here
+        raise NotAttempted  # your code here
     return "y"
 """,
         id="nested block in a multi-line async signature",
@@ -96,7 +96,7 @@ class Client:
         """\
 class Client:
 \tdef send(self):
-\t\traise NotImplementedError  # your code here
+\t\traise NotAttempted  # your code here
 """,
         id="tabs kept",
     ),
@@ -149,7 +149,7 @@ def test_lines_without_endings() -> None:
         ]
     ) == [
         "def f():",
-        "    raise NotImplementedError  # your code here",
+        "    raise NotAttempted  # your code here",
         "x = ____",
     ]
 

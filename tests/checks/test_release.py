@@ -48,7 +48,7 @@ def test_release_notebook(source: Path, tmp_path: Path) -> None:
     assert [cell.source for cell in notebook.cells] == [
         "# Add\nWrite `add`.",
         "from lessonkit.checks import bind\nq1, = bind(globals(), Add)",
-        "def add(a, b):\n    raise NotImplementedError  # your code here\n",
+        "def add(a, b):\n    raise NotAttempted  # your code here\n",
         "q1.check()",
     ]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -102,13 +102,13 @@ def test_release_all(source: Path, tmp_path: Path) -> None:
 def test_release_all_refuses_to_overwrite_an_edited_copy(source: Path, tmp_path: Path) -> None:
     student = tmp_path / "student"
     (released,) = release_all(source.parent, student)
-    answered = released.read_text().replace("raise NotImplementedError", "return a + b")
+    answered = released.read_text().replace("raise NotAttempted", "return a + b")
     released.write_text(answered)
     with pytest.raises(ReleaseConflict, match=r"refusing to overwrite .*01_add.ipynb.*--force"):
         release_all(source.parent, student)
     assert released.read_text() == answered  # nothing written
     release_all(source.parent, student, force=True)
-    assert "raise NotImplementedError" in released.read_text()
+    assert "raise NotAttempted" in released.read_text()
 
 
 def test_release_all_replaces_what_it_wrote_last(source: Path, tmp_path: Path) -> None:
