@@ -127,3 +127,29 @@ def test_a_copy_release_never_made_is_a_conflict(source: Path, tmp_path: Path) -
         release_all(source.parent, student)
     (student / "01_add.ipynb").write_bytes(student_copy(source))  # identical: no conflict
     assert release_all(source.parent, student) == [student / "01_add.ipynb"]
+
+
+SOLVED_BODY = "    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n"
+
+
+def test_cells_that_call_a_stub_are_tagged_raises_exception(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "01_add.ipynb",
+        ran('def add(a, b):\n    """Sum."""\n' + SOLVED_BODY),
+        ran("print(add(2, 3))"),
+        ran("total = await asyncio.to_thread(add, 1, 2)"),  # top-level await parses
+        ran("%time add(1, 1)"),  # a magic: read as text
+        ran("q1.check()", tags=["keep"]),
+        ran("def double(x):\n    return add(x, x)"),  # uses it too: may raise if called
+        ran("addition = 1"),
+    )
+    cells = nbformat.reads(student_copy(path).decode(), as_version=4).cells
+    assert [cell.metadata.get("tags") for cell in cells] == [
+        None,
+        ["raises-exception"],
+        ["raises-exception"],
+        ["raises-exception"],
+        ["keep"],
+        ["raises-exception"],
+        None,
+    ]
