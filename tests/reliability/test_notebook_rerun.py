@@ -113,3 +113,22 @@ def test_run_all_on_a_student_notebook_reaches_every_check(path: Path) -> None:
             out.get("data", {}).get("text/plain", "") + out.get("text", "") for out in cell.outputs
         )
         assert shown.startswith("… Not attempted:"), f"{cell.source}: {shown!r}"
+
+
+def test_a_cell_run_again_in_a_real_kernel_replaces_what_it_scripted(tmp_path: Path) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    script = "api.fail_next(529, times=2)\napi.reply('hi')"
+    nb = new_notebook(
+        cells=[
+            new_code_cell("import lessonkit\napi = lessonkit.offline().start()"),
+            new_code_cell(script),
+            new_code_cell("print(api)"),
+        ]
+    )
+    client = _client(nb, tmp_path / "scratch.ipynb")
+    with client.setup_kernel():
+        for index in (0, 1, 1, 1, 2):
+            client.execute_cell(nb.cells[index], index)
+    shown = nb.cells[2].outputs[0]["text"]
+    assert "1 replies queued, 2 faults pending" in shown, shown
