@@ -10,7 +10,7 @@ from __future__ import annotations
 from .binding import BoundExercise, bind
 from .exercise import Exercise
 from .markers import MarkerError, strip_solutions
-from .placeholder import ____, is_not_attempted
+from .placeholder import NotAttempted, ____, is_not_attempted
 from .progress import ProgressSummary
 from .release import release_all, release_notebook
 from .results import CheckResult, Hint, Solution, Status
@@ -21,6 +21,7 @@ __all__ = [
     "Exercise",
     "Hint",
     "MarkerError",
+    "NotAttempted",
     "ProgressSummary",
     "Solution",
     "Status",

@@ -17,7 +17,7 @@ from collections.abc import MutableMapping
 from . import progress
 from .display import show
 from .exercise import Exercise
-from .placeholder import ____
+from .placeholder import NotAttempted, ____
 from .results import CheckResult, Hint, Solution, Status
 
 
@@ -82,7 +82,8 @@ class BoundExercise:
         if entry not in self.namespace:
             return CheckResult(
                 Status.NOT_ATTEMPTED,
-                f"Define `{entry}` in the cell above, then run this check again.",
+                f"`{entry}` is not defined yet: write it, run its cell, "
+                "then run this check again.",
             )
         return self.exercise.evaluate(self.namespace[entry])
 
@@ -112,10 +113,12 @@ def bind(
 ) -> tuple[BoundExercise, ...]:
     """Bind exercise classes to a namespace, usually the notebook's `globals()`.
 
-    Also defines `____` there (if not defined yet), so stubs like `answer = ____` run.
+    Also defines `____` and `NotAttempted` there (if not defined yet), so stubs
+    like `answer = ____` and `raise NotAttempted` run.
 
     >>> q1, q2 = bind(globals(), StreamingExercise, RetryExercise)  # doctest: +SKIP
     """
     bound = tuple(BoundExercise(exercise, namespace) for exercise in exercises)
     namespace.setdefault("____", ____)
+    namespace.setdefault("NotAttempted", NotAttempted)
     return bound

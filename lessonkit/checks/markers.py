@@ -4,8 +4,9 @@ Rules, applied to the lines of one code cell:
 
 * A block from `### BEGIN SOLUTION` to `### END SOLUTION` (each marker alone on
   its line) is replaced by ONE stub line, at the BEGIN marker's indentation:
-  - inside a function body: `raise NotImplementedError  # your code here`
-    (the checker reports that as "not attempted");
+  - inside a function body: `raise NotAttempted  # your code here` (a
+    `NotImplementedError` that the checker reports as "not attempted" and
+    IPython shows as one line; `bind` defines the name);
   - indented but not in a function (e.g. a `with` block): `pass  # your code here`
     (keeps the block valid Python);
   - at top level: `# your code here`.
@@ -19,6 +20,9 @@ Rules, applied to the lines of one code cell:
   `# SOLUTION` on an incomplete statement raise `MarkerError` with the line number.
 
 Line endings are kept: each output line ends as the input line it came from.
+
+`stubbed_functions` and `calls_any` then tell the release which cells of the
+student copy will raise `NotAttempted` until the learner writes the stub.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Sequence
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-STUB_IN_FUNCTION = "raise NotImplementedError  # your code here"
+STUB_IN_FUNCTION = "raise NotAttempted  # your code here"
 STUB_IN_BLOCK = "pass  # your code here"
 STUB_AT_TOP = "# your code here"
 _LINE_MARKER = re.compile(r"\s*#\s*SOLUTION\s*$")
@@ -54,7 +58,7 @@ def strip_solutions(lines: Sequence[str]) -> list[str]:
 
     >>> strip_solutions(["def f():", "    ### BEGIN SOLUTION", "    return 1",
     ...                  "    ### END SOLUTION"])
-    ['def f():', '    raise NotImplementedError  # your code here']
+    ['def f():', '    raise NotAttempted  # your code here']
     """
     out: list[str] = []
     opened: int | None = None
@@ -86,6 +90,44 @@ def strip_solutions(lines: Sequence[str]) -> list[str]:
     if opened is not None:
         raise MarkerError(opened, f"{BEGIN} is never closed by {END}")
     return out
+
+
+def stubbed_functions(source: str) -> frozenset[str]:
+    """Names of the functions that `source` defines with a `STUB_IN_FUNCTION` body."""
+    tree = _parse(source)
+    if tree is None:
+        return frozenset()
+    stub = [ast.dump(statement) for statement in ast.parse(STUB_IN_FUNCTION).body]
+    return frozenset(
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and [ast.dump(statement) for statement in node.body[ast.get_docstring(node) is not None :]]
+        == stub
+    )
+
+
+def calls_any(source: str, names: frozenset[str]) -> bool:
+    """True if `source` uses one of `names` outside a definition of it (a cell that calls a stub).
+
+    A cell that does not parse (IPython magics) is read as plain text.
+    """
+    tree = _parse(source)
+    if tree is None:
+        return any(re.search(rf"\b{re.escape(name)}\b", source) for name in names)
+    return any(
+        isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names
+        for node in ast.walk(tree)
+    )
+
+
+def _parse(source: str) -> ast.Module | None:
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT  # notebooks may `await`
+    try:
+        tree: ast.Module = compile(source, "<cell>", "exec", flags=flags)
+    except (SyntaxError, ValueError):
+        return None
+    return tree
 
 
 def _spanning_lines(lines: Sequence[str]) -> frozenset[int]:

@@ -1,8 +1,10 @@
 """The `____` placeholder, and how the framework tells "not attempted" from "wrong".
 
-A stub is one of `answer = ____`, `return ____`, `pass`, `...` or
-`raise NotImplementedError(...)`. "Attempted?" is always decided before
-"correct?", so an untouched stub earns a gentle "not attempted", never a failure.
+A stub is one of `answer = ____`, `return ____`, `pass`, `...`,
+`raise NotImplementedError(...)` or `raise NotAttempted` (what the student
+release writes: a `NotImplementedError` that IPython shows as one friendly
+line). "Attempted?" is always decided before "correct?", so an untouched stub
+earns a gentle "not attempted", never a failure.
 
 Two detections work together:
 * statically, `is_not_attempted` compares a function's bytecode with stubs
@@ -10,7 +12,7 @@ Two detections work together:
   versions; docstrings and argument lists do not matter);
 * dynamically, `guard` wraps the learner's function so returning `____` raises
   `PlaceholderReturned`; the checker treats `NotImplementedError` raised by
-  learner code the same way, and `____.anything` raises it too.
+  learner code the same way, and `____.anything` raises `NotAttempted`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,28 @@ from types import CodeType
 from typing import Any, Final, NoReturn, TypeVar, cast, final
 
 T = TypeVar("T")
+
+
+class NotAttempted(NotImplementedError):
+    """Raised by an unwritten stub: a `NotImplementedError` that says so in one line.
+
+    IPython shows `_render_traceback_` instead of a traceback, so a "try it"
+    cell calling a stub reads as a to-do, not a crash; the release tags such
+    cells `raises-exception`, so Run All goes on to the checks.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args or ("your code here",))
+
+    def _render_traceback_(self) -> list[str]:
+        tb, name = self.__traceback__, None
+        while tb is not None:  # the innermost function is the stub that raised
+            name, tb = tb.tb_frame.f_code.co_name, tb.tb_next
+        what = f"`{name}` is" if name and not name.startswith("<") else "this is"
+        return [
+            f"… Not attempted: {what} not written yet ({self}). Write it, run its cell, "
+            "then run this cell again."
+        ]
 
 
 @final
@@ -43,7 +67,7 @@ class _Placeholder:
         return "____"  # copy and pickle give back the singleton
 
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
-        raise NotImplementedError("replace ____ with your code")
+        raise NotAttempted("replace ____ with your code")
 
     __call__ = __getitem__ = __iter__ = _refuse
 
@@ -69,6 +93,8 @@ _STUB_BODIES = (
     "raise NotImplementedError()",
     "raise NotImplementedError('your code here')",
     "return ____",
+    "raise NotAttempted",
+    "raise NotAttempted()",
 )
 _IGNORED_OPS = frozenset({"RESUME", "NOP", "CACHE", "EXTENDED_ARG", "COPY_FREE_VARS", "MAKE_CELL"})
 

@@ -7,6 +7,9 @@ The only module that touches notebook files. For each notebook:
 * every code cell loses its outputs and execution count: they were produced by
   running the solutions, so a kept output could show a solution's result or a
   check cell's "✓ Correct";
+* a code cell that calls a stubbed function gets the tag `raises-exception`:
+  until the learner writes it, the stub raises `NotAttempted` there, and
+  JupyterLab's Run All goes past a cell so tagged, on to the checks;
 * everything else (markdown, metadata, cell ids, tags) is kept.
 
 Output bytes are deterministic: nbformat's sorted-key JSON, UTF-8, "\\n" endings,
@@ -24,11 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_bytes, write_json
-from .markers import BEGIN, END, MarkerError, strip_solutions
+from .markers import BEGIN, END, MarkerError, calls_any, strip_solutions, stubbed_functions
 
 SOLUTION_TAG = "solution"
+#: The tag JupyterLab's Run All (and nbclient, nbval) lets raise without stopping.
+RAISES_TAG = "raises-exception"
 #: Hashes of the files `release_all` wrote last, kept in its release folder.
 RECORD = ".lessonkit-release.json"
 
@@ -79,8 +85,17 @@ def student_copy(src: Path) -> bytes:
                     )
         kept.append(cell)
     notebook.cells = kept
+    _tag_stub_calls([cell for cell in kept if cell.cell_type == "code"])
     written: str = nbformat.writes(notebook, version=4)  # type: ignore[no-untyped-call]
     return (written.rstrip("\n") + "\n").encode("utf-8")
+
+
+def _tag_stub_calls(cells: list[Any]) -> None:
+    stubs = frozenset().union(*(stubbed_functions(cell.source) for cell in cells))
+    for cell in cells:
+        tags = cell.metadata.get("tags", [])
+        if RAISES_TAG not in tags and calls_any(cell.source, stubs):
+            cell.metadata["tags"] = [*tags, RAISES_TAG]
 
 
 def release_all(src_dir: Path, dst_dir: Path, *, force: bool = False) -> list[Path]:

@@ -3,16 +3,23 @@
 ``FakeAPI.handle(ApiRequest) -> ApiResponse`` is the whole contract; the respx
 adapter (:mod:`lessonkit.offline`) and the HTTP server (:mod:`lessonkit.server`)
 only translate to and from it.
+
+Scripting methods (``reply``, ``fail_next``, ``scenario``…) called from a
+notebook cell tag what they queue with that cell's run; running the cell again
+first drops what its earlier run queued and nothing used yet, so a re-run cell
+replaces its script instead of adding to it (:mod:`lessonkit.cells`).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import Any, Concatenate, ParamSpec, Unpack
 
-from .. import models
+from .. import cells, models
 from . import calls, errors, messages, models_api, retries, scenarios, validate
 from .batches import PATH as BATCHES_PATH
 from .batches import BatchStore
@@ -21,6 +28,7 @@ from .errors import ORGANIZATION_ID, ApiError, error_body
 from .faults import (
     FaultPlan,
     HttpFaultOptions,
+    Origin,
     RequestTimedOut,
     http_fault,
     stream_fault,
@@ -36,11 +44,40 @@ from .waits import Wait, WaitLog
 
 __all__ = ["FakeAPI", "RecordedRequest"]
 
+P = ParamSpec("P")
+
 
 @dataclass
 class _State:
-    replies: deque[Reply] = field(default_factory=deque)
+    replies: deque[tuple[Reply, Origin | None]] = field(default_factory=deque)
     retired: set[str] = field(default_factory=set)
+
+
+def _scripting(
+    method: Callable[Concatenate[FakeAPI, P], FakeAPI],
+) -> Callable[Concatenate[FakeAPI, P], FakeAPI]:
+    """Run a scripting method as the cell run that called it, replacing that cell's earlier script.
+
+    Outside a notebook cell the origin is ``None`` and nothing is dropped.
+    """
+
+    @functools.wraps(method)
+    def scripted(api: FakeAPI, /, *args: P.args, **kwargs: P.kwargs) -> FakeAPI:
+        origin = cells.origin()
+        with api._lock:
+            if origin is not None:
+                api.faults.forget(origin)
+                replies = api._state.replies
+                kept = [queued for queued in replies if not origin.replaces(queued[1])]
+                replies.clear()
+                replies.extend(kept)
+            outer, api._origin = api._origin, origin  # scenario() calls fail_stream() etc.
+            try:
+                return method(api, *args, **kwargs)
+            finally:
+                api._origin = outer
+
+    return scripted
 
 
 class FakeAPI:
@@ -60,6 +97,7 @@ class FakeAPI:
         self.requests: list[RecordedRequest] = []
         self._state = _State()
         self._lock = threading.RLock()
+        self._origin: Origin | None = None  # the cell run of the scripting call in progress
         self._calls = 0  # logical calls so far (a call = an attempt and its retries)
         # (models.KNOWN, retired ids, served ids): `models` without a set difference per request
         self._served: tuple[tuple[str, ...], frozenset[str], frozenset[str]] | None = None
@@ -70,7 +108,8 @@ class FakeAPI:
             Route("POST", messages.COUNT_TOKENS_PATH, self._count_tokens),
         )
 
-    # --- scripting ---------------------------------------------------------------
+    # --- scripting: a cell run again replaces what it scripted (see the module doc) ---
+    @_scripting
     def reply(
         self,
         text: str | None = None,
@@ -100,9 +139,10 @@ class FakeAPI:
         if not isinstance(times, int) or times < 1:
             raise ValueError("times= must be a positive whole number")
         with self._lock:
-            self._state.replies.extend([made] * times)
+            self._state.replies.extend([(made, self._origin)] * times)
         return self
 
+    @_scripting
     def fail_next(
         self, status: int, times: int = 1, **options: Unpack[HttpFaultOptions]
     ) -> FakeAPI:
@@ -116,19 +156,23 @@ class FakeAPI:
         ``x-should-retry``) and ``path``. Each attempt of an SDK retry loop is
         one request, e.g. ``api.fail_next(529, times=2)`` makes a default
         client succeed on its third attempt.
+        Run again from the same notebook cell, it replaces what that cell queued before.
         """
-        self.faults.add_http(http_fault(status, times, **options))
+        self.faults.add_http(http_fault(status, times, **options), self._origin)
         return self
 
+    @_scripting
     def timeout_next(self, times: int = 1, *, path: str | None = None) -> FakeAPI:
         """Let the next ``times`` requests get no answer until the client's timeout.
 
         The SDK sees a read timeout (``anthropic.APITimeoutError`` once its
         retries are spent); the virtual clock moves by the client's timeout.
+        Run again from the same notebook cell, it replaces what that cell queued before.
         """
-        self.faults.add_http(timeout_fault(times, path=path))
+        self.faults.add_http(timeout_fault(times, path=path), self._origin)
         return self
 
+    @_scripting
     def fail_stream(
         self,
         after_events: int = 3,
@@ -141,29 +185,34 @@ class FakeAPI:
         iterate, and never retries it: what arrived so far is all you get.
         Events count from ``message_start``; on a model that thinks, the thinking
         block comes first (5 events), so 9 lets two text deltas through.
+        Run again from the same notebook cell, it replaces what that cell queued before.
         """
         if not isinstance(error_type, str):
             raise ValueError("error_type= names the error event's type; use drop_stream() to cut")
         text = message or errors.default_message(error_type)
-        self.faults.add_stream(stream_fault(after_events, error_type, text))
+        self.faults.add_stream(stream_fault(after_events, error_type, text), self._origin)
         return self
 
+    @_scripting
     def drop_stream(self, after_events: int = 3) -> FakeAPI:
         """Cut the connection of the next stream after ``after_events`` events.
 
         The SDK does not wrap errors raised mid-iteration: you get
         ``httpx2.RemoteProtocolError`` (an ``httpx2.TransportError``), not an
         ``anthropic`` exception, and no retry.
+        Run again from the same notebook cell, it replaces what that cell queued before.
         """
-        self.faults.add_stream(stream_fault(after_events, None))
+        self.faults.add_stream(stream_fault(after_events, None), self._origin)
         return self
 
+    @_scripting
     def scenario(self, name: str) -> FakeAPI:
         """Plan a named sequence of faults, e.g. ``api.scenario("overloaded_then_ok")``.
 
         See :data:`lessonkit.fakeapi.scenarios.SCENARIOS` for every name and its sequence.
+        Run again from the same notebook cell, it replaces what that cell queued before.
         """
-        scenarios.apply(self, name)
+        scenarios.apply(self, name, self._origin)
         return self
 
     def clear_faults(self) -> FakeAPI:
@@ -301,7 +350,7 @@ class FakeAPI:
     # --- endpoints: one signature, ``handler(exchange) -> ApiResponse`` ---------
     def _create(self, exchange: Exchange) -> ApiResponse:
         checked = validate.check_create(exchange.body, self.models)
-        reply = self._state.replies.popleft() if self._state.replies else None
+        reply = self._state.replies.popleft()[0] if self._state.replies else None
         return messages.create(checked, reply, self.ids, self.faults, exchange.record)
 
     def _count_tokens(self, exchange: Exchange) -> ApiResponse:

@@ -5,12 +5,17 @@ Lessons plan faults on ``api`` (``fail_next``, ``timeout_next``,
 so a mistyped plan fails loudly where it was written instead of silently
 never firing, and hands each planned fault to the request it belongs to.
 Faults fire in the order they were planned.
+
+A plan made by a notebook cell carries its :class:`Origin`; when the same cell
+plans again in a later run, :meth:`FaultPlan.forget` drops what its earlier
+run planned and no request used, so re-running a cell replaces its plan
+instead of adding to it.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TypedDict, Unpack
@@ -22,6 +27,18 @@ from .http import ApiRequest
 DEFAULT_CLIENT_TIMEOUT = 600.0
 #: ``retry-after`` on a planned 429 when the lesson does not choose one: real 429s always carry it.
 DEFAULT_429_RETRY_AFTER = 1
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which run of which notebook cell scripted something (see :mod:`lessonkit.cells`)."""
+
+    cell: str  #: the cell's id, or the file name its source compiles to
+    run: int  #: the cell's execution count
+
+    def replaces(self, other: Origin | None) -> bool:
+        """True if ``other`` was scripted by an earlier run of this same cell."""
+        return other is not None and other.cell == self.cell and other.run != self.run
 
 
 class RequestTimedOut(Exception):
@@ -42,6 +59,7 @@ class HttpFault:
     message: str | None = None
     headers: dict[str, str] | None = None
     path: str | None = None
+    origin: Origin | None = None  #: the cell run that planned it, if a cell did
 
     def matches(self, request: ApiRequest) -> bool:
         return self.path is None or request.path == self.path
@@ -54,6 +72,7 @@ class StreamFault:
     after_events: int
     error_type: str | None  #: None = the connection drops with no error event
     message: str | None = None
+    origin: Origin | None = None  #: the cell run that planned it, if a cell did
 
 
 def _count(name: str, value: object, *, minimum: int) -> int:
@@ -179,13 +198,19 @@ class FaultPlan:
         self._stream: list[StreamFault] = []
         self._lock = threading.Lock()
 
-    def add_http(self, fault: HttpFault) -> None:
+    def add_http(self, fault: HttpFault, origin: Origin | None = None) -> None:
         with self._lock:
-            self._http.append(fault)
+            self._http.append(replace(fault, origin=origin))
 
-    def add_stream(self, fault: StreamFault) -> None:
+    def add_stream(self, fault: StreamFault, origin: Origin | None = None) -> None:
         with self._lock:
-            self._stream.append(fault)
+            self._stream.append(replace(fault, origin=origin))
+
+    def forget(self, origin: Origin) -> None:
+        """Drop the unused faults an earlier run of ``origin``'s cell planned."""
+        with self._lock:
+            self._http = [f for f in self._http if not origin.replaces(f.origin)]
+            self._stream = [f for f in self._stream if not origin.replaces(f.origin)]
 
     def take_http(self, request: ApiRequest) -> ApiError | RequestTimedOut | None:
         """The error the next matching request must get, if one is planned."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .faults import HttpFault, http_fault
+from .faults import HttpFault, Origin, http_fault
 
 if TYPE_CHECKING:
     from .app import FakeAPI
@@ -105,15 +105,18 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
-def apply(api: FakeAPI, name: str) -> None:
-    """Plan scenario ``name`` on ``api`` (``ValueError`` naming the scenarios if unknown)."""
+def apply(api: FakeAPI, name: str, origin: Origin | None = None) -> None:
+    """Plan scenario ``name`` on ``api`` (``ValueError`` naming the scenarios if unknown).
+
+    ``origin``: the notebook cell run planning it (see :class:`~.faults.Origin`).
+    """
     scenario = SCENARIOS.get(name) if isinstance(name, str) else None
     if scenario is None:
         names = ", ".join(sorted(SCENARIOS))
         raise ValueError(f"no scenario named {name!r}; choose one of: {names}")
     for step in scenario.steps:
         if step.kind == "status" and step.status is not None:
-            api.faults.add_http(_http(step))
+            api.faults.add_http(_http(step), origin)
         elif step.kind == "timeout":
             api.timeout_next(step.times or 1)
         elif step.kind == "stream_error":

@@ -12,6 +12,7 @@ def test_public_names_are_pinned_and_sorted() -> None:
         "Exercise",
         "Hint",
         "MarkerError",
+        "NotAttempted",
         "ProgressSummary",
         "Solution",
         "Status",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lessonkit.checks import BoundExercise, Exercise, Hint, Status, ____, bind
+from lessonkit.checks import BoundExercise, Exercise, Hint, NotAttempted, Status, ____, bind
 
 
 class Double(Exercise):
@@ -48,6 +48,7 @@ def test_bind_returns_one_bound_exercise_per_class_and_defines_the_placeholder()
     assert isinstance(q1, BoundExercise) and q1.exercise is Double
     assert q2.exercise is Greeting
     assert namespace["____"] is ____
+    assert namespace["NotAttempted"] is NotAttempted  # what released stubs raise
     assert repr(q1) == "<exercise ex00_double: Double a number>"
 
 
@@ -69,7 +70,9 @@ def test_missing_name_is_not_attempted() -> None:
     (q,) = bind({}, Double)
     result = q.result()
     assert result.status is Status.NOT_ATTEMPTED
-    assert result.message == "Define `double` in the cell above, then run this check again."
+    assert result.message == (
+        "`double` is not defined yet: write it, run its cell, then run this check again."
+    )
     q.assert_not_attempted()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lessonkit.checks import MarkerError, strip_solutions
+from lessonkit.checks.markers import calls_any, stubbed_functions
 
 
 def strip(source: str) -> str:
@@ -26,7 +27,7 @@ def collect(stream):
         """\
 def collect(stream):
     \"\"\"Join the text deltas.\"\"\"
-    raise NotImplementedError  # your code here
+    raise NotAttempted  # your code here
 """,
         id="function body",
     ),
@@ -48,7 +49,7 @@ async def f(
     retries=2,
 ) -> str:
     if retries:
-        raise NotImplementedError  # your code here
+        raise NotAttempted  # your code here
     return "y"
 """,
         id="nested block in a multi-line async signature",
@@ -96,7 +97,7 @@ class Client:
         """\
 class Client:
 \tdef send(self):
-\t\traise NotImplementedError  # your code here
+\t\traise NotAttempted  # your code here
 """,
         id="tabs kept",
     ),
@@ -149,7 +150,7 @@ def test_lines_without_endings() -> None:
         ]
     ) == [
         "def f():",
-        "    raise NotImplementedError  # your code here",
+        "    raise NotAttempted  # your code here",
         "x = ____",
     ]
 
@@ -173,3 +174,43 @@ def test_bad_markers_name_the_line(source: str, line: int, problem: str) -> None
     with pytest.raises(MarkerError, match=f"^line {line}: .*{problem}") as caught:
         strip(source)
     assert caught.value.line == line
+
+
+def test_stubbed_functions_are_the_ones_whose_body_is_the_stub() -> None:
+    source = "\n".join(
+        strip_solutions(
+            [
+                "def a():",
+                '    """Doc."""',
+                "    ### BEGIN SOLUTION",
+                "    return 1",
+                "    ### END SOLUTION",
+                "async def b():",
+                "    ### BEGIN SOLUTION",
+                "    return 2",
+                "    ### END SOLUTION",
+                "def c():",
+                "    x = 1",
+                "    ### BEGIN SOLUTION",
+                "    return x",
+                "    ### END SOLUTION",
+            ]
+        )
+    )
+    assert stubbed_functions(source) == {"a", "b"}  # c() does work before its stub
+    assert stubbed_functions("%magic") == frozenset()
+
+
+@pytest.mark.parametrize(
+    "source, calls",
+    [
+        ("a()", True),
+        ("x = [a]", True),
+        ("def a():\n    pass", False),
+        ("ab()", False),
+        ("%timeit a()", True),
+        ("%timeit ab()", False),
+    ],
+)
+def test_calls_any(source: str, calls: bool) -> None:
+    assert calls_any(source, frozenset({"a"})) is calls

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from lessonkit.checks import ____, is_not_attempted
-from lessonkit.checks.placeholder import PlaceholderReturned, guard
+from lessonkit.checks.placeholder import NotAttempted, PlaceholderReturned, guard
 
 
 def stub_pass(a: int, b: int) -> None:
@@ -168,3 +168,22 @@ def test_guard_leaves_generator_functions_alone() -> None:
         yield 1
 
     assert guard(numbers) is numbers
+
+
+def released_stub(a: int) -> None:
+    raise NotAttempted  # your code here
+
+
+def test_a_released_stub_is_not_attempted_and_shows_one_line() -> None:
+    assert is_not_attempted(released_stub)
+    with pytest.raises(NotImplementedError) as caught:  # still what learners expect
+        released_stub(1)
+    assert caught.value._render_traceback_() == [  # what IPython shows instead of a traceback
+        "… Not attempted: `released_stub` is not written yet (your code here). "
+        "Write it, run its cell, then run this cell again."
+    ]
+
+
+def test_using_the_placeholder_raises_not_attempted() -> None:
+    with pytest.raises(NotAttempted, match="replace ____ with your code"):
+        ____.upper()

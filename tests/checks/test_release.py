@@ -48,7 +48,7 @@ def test_release_notebook(source: Path, tmp_path: Path) -> None:
     assert [cell.source for cell in notebook.cells] == [
         "# Add\nWrite `add`.",
         "from lessonkit.checks import bind\nq1, = bind(globals(), Add)",
-        "def add(a, b):\n    raise NotImplementedError  # your code here\n",
+        "def add(a, b):\n    raise NotAttempted  # your code here\n",
         "q1.check()",
     ]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
@@ -102,13 +102,13 @@ def test_release_all(source: Path, tmp_path: Path) -> None:
 def test_release_all_refuses_to_overwrite_an_edited_copy(source: Path, tmp_path: Path) -> None:
     student = tmp_path / "student"
     (released,) = release_all(source.parent, student)
-    answered = released.read_text().replace("raise NotImplementedError", "return a + b")
+    answered = released.read_text().replace("raise NotAttempted", "return a + b")
     released.write_text(answered)
     with pytest.raises(ReleaseConflict, match=r"refusing to overwrite .*01_add.ipynb.*--force"):
         release_all(source.parent, student)
     assert released.read_text() == answered  # nothing written
     release_all(source.parent, student, force=True)
-    assert "raise NotImplementedError" in released.read_text()
+    assert "raise NotAttempted" in released.read_text()
 
 
 def test_release_all_replaces_what_it_wrote_last(source: Path, tmp_path: Path) -> None:
@@ -127,3 +127,29 @@ def test_a_copy_release_never_made_is_a_conflict(source: Path, tmp_path: Path) -
         release_all(source.parent, student)
     (student / "01_add.ipynb").write_bytes(student_copy(source))  # identical: no conflict
     assert release_all(source.parent, student) == [student / "01_add.ipynb"]
+
+
+SOLVED_BODY = "    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION\n"
+
+
+def test_cells_that_call_a_stub_are_tagged_raises_exception(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "01_add.ipynb",
+        ran('def add(a, b):\n    """Sum."""\n' + SOLVED_BODY),
+        ran("print(add(2, 3))"),
+        ran("total = await asyncio.to_thread(add, 1, 2)"),  # top-level await parses
+        ran("%time add(1, 1)"),  # a magic: read as text
+        ran("q1.check()", tags=["keep"]),
+        ran("def double(x):\n    return add(x, x)"),  # uses it too: may raise if called
+        ran("addition = 1"),
+    )
+    cells = nbformat.reads(student_copy(path).decode(), as_version=4).cells
+    assert [cell.metadata.get("tags") for cell in cells] == [
+        None,
+        ["raises-exception"],
+        ["raises-exception"],
+        ["raises-exception"],
+        ["keep"],
+        ["raises-exception"],
+        None,
+    ]

@@ -115,4 +115,4 @@ def test_reply_copies_the_input() -> None:
 def test_reply_queues_times_and_chains() -> None:
     api = FakeAPI()
     assert api.reply("a", times=2).reply("b") is api
-    assert [r.text for r in api._state.replies] == ["a", "a", "b"]
+    assert [r.text for r, _ in api._state.replies] == ["a", "a", "b"]
