@@ -1,13 +1,15 @@
 # Every target bootstraps .venv itself, so a fresh clone needs only Python 3.11+.
 # Installs come from the locks (locks/*.txt, written by `make lock`): the exact
 # versions the notebooks were executed and the tests passed with. uv installs them
-# (an order of magnitude faster than pip); pip only installs uv itself.
+# (an order of magnitude faster than pip); pip only installs uv itself. Bytecode is
+# compiled at install: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every
+# kernel, test worker and `lessonkit serve` would otherwise recompile the SDK (~2.5 s CPU).
 PYTHON     ?= python3
 VENV       := .venv
 BIN        := $(VENV)/bin
 UV_VERSION := 0.13.9
 UV         := $(BIN)/uv
-UV_PIP     := $(UV) pip install --quiet --python $(BIN)/python
+UV_PIP     := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
 LAB_STAMP  := $(VENV)/.lab-installed
 TEST_STAMP := $(VENV)/.test-installed
 # Test workers: one per core (pytest-xdist); each notebook stays on one worker.
@@ -52,7 +54,7 @@ lab: $(LAB_STAMP)
 
 ## test: run every test (fake API fidelity, exercises, notebooks through nbval), with coverage
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --cov
 
 ## test-latest: the suite on the newest allowed versions (own venv); reports what changed
 test-latest:
@@ -79,8 +81,10 @@ doctor: $(LAB_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
-## soak: run the whole suite N times and list every test that failed (default N=20)
+## soak: the repeat-run checks (fresh processes, every notebook twice), then the whole
+## suite N times, listing every test that failed (default N=20)
 soak: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m soak -n $(JOBS) --dist loadscope --no-cov
 	$(BIN)/python -m bench.soak --n $(or $(N),20)
 
 # The browser test drives Debian's Chromium through Playwright (never a downloaded

@@ -12,8 +12,6 @@ import types
 
 import pytest
 
-from lessonkit import timewarp
-
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
@@ -50,7 +48,4 @@ def real_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         real(seconds)
 
     monkeypatch.setattr(time, "sleep", record)
-    # Virtual time may also keep its own reference to the real sleep, saved at import.
-    if hasattr(timewarp, "_real_time_sleep"):
-        monkeypatch.setattr(timewarp, "_real_time_sleep", record)
     return slept

@@ -28,12 +28,6 @@ STUDENTS = sorted((ROOT / "exercises").glob("*.ipynb"))
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 #: Notebooks whose cells cannot run twice yet, and the one-line cell change that fixes each.
-NOT_RERUNNABLE = {
-    "06_logging.ipynb": "its logger cell calls log.addHandler(handler) on every run, so each "
-    "line is logged once more per run; make it `log.handlers[:] = [handler]`",
-}
-
-
 def _client(nb: Any, path: Path) -> Any:
     from nbclient import NotebookClient
 
@@ -63,20 +57,9 @@ def _compared(nb: Any) -> dict[str, Any]:
     return dict(nb)
 
 
-def _rerun_cases() -> list[Any]:
-    return [
-        pytest.param(
-            path,
-            id=f"{path.parent.name}/{path.name}",
-            marks=[pytest.mark.xfail(reason=NOT_RERUNNABLE[path.name], strict=True)]
-            if path.parent.name == "notebooks" and path.name in NOT_RERUNNABLE
-            else [],
-        )
-        for path in LESSONS + SOURCES
-    ]
-
-
-@pytest.mark.parametrize("path", _rerun_cases())
+@pytest.mark.parametrize(
+    "path", LESSONS + SOURCES, ids=lambda path: f"{path.parent.name}/{path.name}"
+)
 def test_running_every_cell_again_shows_the_same_outputs(path: Path) -> None:
     import nbformat
 
