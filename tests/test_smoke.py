@@ -34,7 +34,7 @@ request = dict(model=lessonkit.models.DEFAULT, max_tokens=50,
                messages=[{"role": "user", "content": "Hi"}])
 with lessonkit.offline() as api:
     client = anthropic.Anthropic()
-    created = client.messages.create(**request).content[0].text
+    created = "".join(b.text for b in client.messages.create(**request).content if b.type == "text")
     with client.messages.stream(**request) as stream:
         streamed = "".join(stream.text_stream)
 verdict = CollectStream.evaluate(CollectStream.reference)

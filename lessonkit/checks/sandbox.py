@@ -8,10 +8,12 @@ clock (macOS, Windows) the limit falls back to wall time.
 
 Python cannot kill a thread, so on timeout the worker is *abandoned*: first we
 look at what it was doing (``observe`` and the worker's stack, taken before it
-is disturbed). A worker that was computing is asked to raise `Abandoned` (a
-pure-Python loop stops at its next bytecode) and given a moment to unwind; one
-blocked in a call is left alone, since it could not take the exception before
-the call returns. Being a daemon, it never blocks interpreter exit.
+is disturbed), then ask CPython to raise `Abandoned` inside it (best effort: a
+pure-Python loop stops at its next bytecode, a blocking call only when it
+returns) and give it a moment to unwind. Being a daemon, it never blocks
+interpreter exit. One CPython 3.11 limit: while a tracer is active (coverage,
+a debugger), the thread that asked stalls at its next call until the worker
+takes the exception, i.e. until the worker's blocking call returns.
 
 Running in a fresh thread has two useful side effects: the learner's code gets
 the caller's context variables (we copy them), and `asyncio.run()` works inside a
@@ -108,13 +110,8 @@ def run_with_timeout(
     stack = _stack(worker)
     if observe is not None:
         observe()
-    if not waiting:
-        # Only a worker that computes is interrupted: it stops at its next bytecode. One
-        # blocked in a call cannot take the exception until the call returns, and under a
-        # tracer (coverage, a debugger) CPython 3.11 then stalls *this* thread at its next
-        # call. A blocked worker is left to finish or to be ended by a kernel restart.
-        _interrupt(worker)
-        worker.join(_UNWIND)
+    _interrupt(worker)
+    worker.join(_UNWIND)
     return TimedOut(backstop if waiting else seconds, waiting, worker.is_alive(), stack)
 
 

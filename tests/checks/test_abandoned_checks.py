@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anthropic
@@ -29,8 +30,8 @@ class Hello(Exercise):
 
 
 def right(client: anthropic.Anthropic) -> str:
-    block = client.messages.create(**params()).content[0]
-    return block.text if block.type == "text" else ""
+    message = client.messages.create(**params())
+    return "".join(block.text for block in message.content if block.type == "text")
 
 
 def blocks(client: anthropic.Anthropic) -> str:
@@ -38,42 +39,49 @@ def blocks(client: anthropic.Anthropic) -> str:
     return right(client)
 
 
-@pytest.fixture
+@contextmanager
 def abandoned_threads() -> Iterator[None]:
-    """Let the blocked thread leave its `with offline()` block, and wait until it has."""
+    """Let the blocked answer's thread go at the end, and wait until it has left offline mode.
+
+    Inside the test, not a fixture: pytest-cov resumes its tracer between a test and
+    its fixtures' teardown, and a tracer stalls while a worker is still blocked
+    after its interrupt (see :mod:`lessonkit.checks.sandbox`).
+    """
     RELEASE.clear()
-    yield
-    RELEASE.set()
-    for thread in threading.enumerate():
-        if thread.name == f"lessonkit-check-{Hello.name}":
-            thread.join(10)
-
-
-def test_a_blocked_answer_is_told_to_restart_and_leaves_offline_mode_off(
-    abandoned_threads: None,
-) -> None:
-    result = Hello.evaluate(blocks)
-    assert result.status is Status.INCORRECT
-    assert "restart the kernel" in result.message and "infinite" not in result.message
-    assert result.details[0] == "Scenario: a plain question"  # kept, though it timed out
-    assert "RELEASE.wait()" in result.details[1]
-    assert lessonkit.offline.current() is None
-    assert Hello.evaluate(right).status is Status.CORRECT  # was "offline() is already active"
-
-
-def test_the_abandoned_thread_exiting_later_leaves_the_notebooks_session_alone() -> None:
-    RELEASE.clear()
-    notebook = lessonkit.offline()
-    api = notebook.start()
     try:
-        assert Hello.evaluate(blocks).status is Status.INCORRECT
-        assert lessonkit.offline.current() is notebook  # resumed after the abandoned check
-        assert Hello.evaluate(right).status is Status.CORRECT
-        RELEASE.set()  # the abandoned thread now unwinds through its `with offline()`
+        yield
+    finally:
+        RELEASE.set()
         for thread in threading.enumerate():
             if thread.name == f"lessonkit-check-{Hello.name}":
                 thread.join(10)
                 assert not thread.is_alive()
+
+
+#: The answer blocks until this thread releases it: under a tracer (coverage) CPython 3.11
+#: stalls this thread after the interrupt until the worker wakes, i.e. forever (see sandbox).
+@pytest.mark.no_cover
+def test_a_blocked_answer_is_told_to_restart_and_leaves_offline_mode_off() -> None:
+    with abandoned_threads():
+        result = Hello.evaluate(blocks)
+        assert result.status is Status.INCORRECT
+        assert "restart the kernel" in result.message and "infinite" not in result.message
+        assert result.details[0] == "Scenario: a plain question"  # kept, though it timed out
+        assert "RELEASE.wait()" in result.details[1]
+        assert lessonkit.offline.current() is None
+        assert Hello.evaluate(right).status is Status.CORRECT  # was "offline() is already active"
+
+
+@pytest.mark.no_cover
+def test_the_abandoned_thread_exiting_later_leaves_the_notebooks_session_alone() -> None:
+    notebook = lessonkit.offline()
+    api = notebook.start()
+    try:
+        with abandoned_threads():
+            assert Hello.evaluate(blocks).status is Status.INCORRECT
+            assert lessonkit.offline.current() is notebook  # resumed after the abandoned check
+            assert Hello.evaluate(right).status is Status.CORRECT
+        # The abandoned thread has now unwound through its `with offline()`.
         assert lessonkit.offline.current() is notebook
         api.reply("still the notebook's")
         assert right(anthropic.Anthropic()) == "still the notebook's"
