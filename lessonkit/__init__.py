@@ -9,11 +9,11 @@ on first use so ``import lessonkit`` stays light.
 from __future__ import annotations
 
 from . import batches, models
+from ._cost import batch_savings, cost, price
+from ._live import BudgetExceeded, LiveSession, live
 from ._offline import PLACEHOLDER_KEY, Offline, OfflineError, offline
 from .checks.progress import summary as progress
-from .cost import cost
 from .fakeapi.app import FakeAPI, RecordedRequest
-from .live import BudgetExceeded, LiveSession, live
 
 __all__ = [
     "PLACEHOLDER_KEY",
@@ -23,11 +23,13 @@ __all__ = [
     "Offline",
     "OfflineError",
     "RecordedRequest",
+    "batch_savings",
     "batches",
     "cost",
     "live",
     "models",
     "offline",
+    "price",
     "progress",
 ]
 __version__ = "0.1.0"

@@ -10,7 +10,7 @@ import anthropic
 import pytest
 
 from lessonkit import FakeAPI, models
-from lessonkit.cost import Cost, batch_savings, cost, price, priced_models
+from lessonkit._cost import Cost, batch_savings, cost, price, priced_models
 from lessonkit.fakeapi import facts
 
 

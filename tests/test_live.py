@@ -14,8 +14,8 @@ import pytest
 
 import lessonkit
 from lessonkit import FakeAPI, models
-from lessonkit.cost import cost
-from lessonkit.live import BudgetExceeded, LiveError, LiveSession, LiveStopped, estimate_cost, live
+from lessonkit._cost import cost
+from lessonkit._live import BudgetExceeded, LiveError, LiveSession, LiveStopped, estimate_cost, live
 from lessonkit.server import RunningServer, serve_in_thread
 
 SECRET = "sk-ant-" + "api03-DO-NOT-PRINT-ME-1234"  # split: no key-shaped literal in the repo

@@ -104,7 +104,7 @@ def test_wait_with_a_widget(lessonkit_api: FakeAPI, capsys: pytest.CaptureFixtur
 @pytest.mark.slow  # a subprocess: a clean interpreter is the only honest check
 def test_importing_stays_light() -> None:
     code = (
-        "import sys, lessonkit.batches, lessonkit.cost, lessonkit.widgets.batch;"
+        "import sys, lessonkit.batches, lessonkit._cost, lessonkit.widgets.batch;"
         "print(sorted(m for m in ('ipywidgets', 'tqdm') if m in sys.modules))"
     )
     out = subprocess.run(

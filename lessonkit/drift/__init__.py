@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 import anthropic
 
 from .. import labels, models
+from .._live import BudgetExceeded
 from .._offline import current
-from ..live import BudgetExceeded
 from .differences import Difference, DriftReport, compare
 from .probes import MAX_TOKENS, PROBES, DriftError, fake_client, observe
 from .shapes import Observation, shape

@@ -15,19 +15,19 @@ Arriving and routed
 Validated (the real 400 / 404 / 413)
     ``validate``    request checks, in the API's wording
     ``schema``      what a valid request may hold, read from the SDK's types
+    ``rules``       the checks that depend on the model (prefill, thinking, ceilings)
+    ``facts``       per-model facts, one sourced row per model id (``model_facts.json``)
 
 Answered
     ``messages``    ``POST /v1/messages`` and ``/count_tokens``
     ``model``       the deterministic "model": what is said, and why it stops
+    ``thinking``    when a request thinks, how much, and what the block shows
     ``replies``     replies scripted with ``api.reply(...)``
     ``tokens``      deterministic token counts
     ``render``      a generation as the API's Message JSON
     ``sse``         a generation as the API's event stream
     ``models_api``  ``GET /v1/models``
-    ``batches``     ``/v1/messages/batches``: the store and its endpoints
-    ``batchjob``    one batch progressing on the virtual clock
-    ``batchcheck``  what batch creation checks up front
-    ``jsonl``       batch results as JSON Lines
+    ``batches``     ``/v1/messages/batches``: store, checks, virtual-clock progress, JSONL
     ``ids``         deterministic ids (``msg_011C…``, ``req_011C…``)
 
 Faulted

@@ -8,9 +8,9 @@ lazily, so ``import lessonkit`` never imports ipywidgets.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from .batch import BatchMonitor
     from .requestlog import RequestLog
     from .retry import RetryTimeline
@@ -20,7 +20,7 @@ __all__ = ["BatchMonitor", "RequestLog", "RetryTimeline"]
 _HOMES = {"BatchMonitor": ".batch", "RequestLog": ".requestlog", "RetryTimeline": ".retry"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,8 +22,8 @@ from anthropic.types.messages import (
 
 import lessonkit
 from lessonkit import FakeAPI
-from lessonkit.fakeapi import jsonl
-from lessonkit.fakeapi.batchjob import finish_times
+from lessonkit.fakeapi.batches import _jsonl as jsonl
+from lessonkit.fakeapi.batches._job import finish_times
 
 from .helpers import batch_request, batch_requests, text_of
 

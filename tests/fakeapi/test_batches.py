@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pkgutil
 import re
 import time
 from datetime import timedelta
@@ -12,9 +13,9 @@ import anthropic
 import pytest
 
 import lessonkit.batches
+import lessonkit.fakeapi.batches
 from lessonkit import FakeAPI
-from lessonkit.fakeapi import batchcheck
-from lessonkit.fakeapi import batches as core
+from lessonkit.fakeapi.batches import _checks, _store
 from lessonkit.fakeapi.http import ApiRequest
 
 from .helpers import batch_request, batch_requests
@@ -193,7 +194,7 @@ def test_results_before_the_end(client: anthropic.Anthropic) -> None:
 
 
 def _too_many() -> list[dict[str, Any]]:
-    return [{"custom_id": f"r{i}", "params": {}} for i in range(batchcheck.MAX_REQUESTS + 1)]
+    return [{"custom_id": f"r{i}", "params": {}} for i in range(_checks.MAX_REQUESTS + 1)]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +250,7 @@ def test_more_than_100k_requests(lessonkit_api: FakeAPI) -> None:
 def test_body_over_the_batch_limit_is_413(
     client: anthropic.Anthropic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(core, "MAX_BATCH_BYTES", 2_000)
+    monkeypatch.setattr(_store, "MAX_BATCH_BYTES", 2_000)
     client.messages.batches.create(requests=batch_requests(2))  # type: ignore[arg-type]  # small: fine
     with pytest.raises(anthropic.ContentTooLargeError) as caught:
         client.messages.batches.create(requests=batch_requests(40))  # type: ignore[arg-type]
@@ -296,3 +297,9 @@ def test_wait_timeout_and_arguments(client: anthropic.Anthropic) -> None:
         lessonkit.batches.wait(client, batch.id, timeout=120)
     with pytest.raises(ValueError, match="progress="):
         lessonkit.batches.wait(client, batch.id, progress="bar")
+
+
+def test_the_package_index_lists_every_module() -> None:
+    batches = lessonkit.fakeapi.batches
+    listed = set(re.findall(r"^    ``(\w+)``", batches.__doc__ or "", re.MULTILINE))
+    assert listed == {m.name for m in pkgutil.iter_modules(batches.__path__)}

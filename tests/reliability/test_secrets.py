@@ -133,9 +133,8 @@ def test_a_key_in_the_environment_never_shows(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_the_live_session_repr_hides_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    live = pytest.importorskip("lessonkit.live")
     monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
-    session = live.live(budget_usd=0.01, opt_in=True)
+    session = lessonkit.live(budget_usd=0.01, opt_in=True)
     try:
         texts = [repr(session), str(session), repr(vars(session).get("calls"))]
         client = session.client()

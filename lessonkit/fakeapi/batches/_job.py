@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .errors import ApiError
-from .replies import Reply
+from ..errors import ApiError
+from ..replies import Reply
 
 DAY = 86_400.0
 #: "Batches will expire if processing does not complete within 24 hours."

@@ -14,11 +14,11 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from . import validate
-from .batchjob import Script
-from .errors import ApiError, invalid
-from .ids import make_id
-from .model import generate
+from .. import validate
+from ..errors import ApiError, invalid
+from ..ids import make_id
+from ..model import generate
+from ._job import Script
 
 MAX_REQUESTS = 100_000
 _CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")

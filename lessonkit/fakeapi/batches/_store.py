@@ -1,19 +1,9 @@
-"""Message Batches: ``/v1/messages/batches…`` on the fake API, progressing on the virtual clock.
+"""The batch store: every batch of one fake API, and the ``/v1/messages/batches…`` endpoints.
 
 Shapes follow the SDK's types and the docs (shared/API-FACTS.md §4). Where the
 real wording of an error is unknown (cancelling an ended batch, deleting or
 fetching results of an unfinished one) the status and ``error.type`` follow
 the API's conventions and the message is ours.
-
-Batch params are validated asynchronously, as the API does: a create with a
-bad ``params`` succeeds and the request comes back ``errored`` with the very
-``invalid_request_error`` a direct ``messages.create`` would get. Only the
-envelope (``requests``, ``custom_id``, ``stream``, size) is checked at create.
-
-Scripted replies (``api.reply``) are for ``/v1/messages`` only and are never
-consumed by batch requests, so a lesson mixing direct calls and a batch gets
-the replies where it expects them; script batch results with
-``api.batch_outcome(custom_id, "succeeded", text=...)`` instead.
 """
 
 from __future__ import annotations
@@ -23,15 +13,16 @@ from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any
 
-from . import jsonl, render, tokens
-from .batchcheck import async_error, check_envelope, list_limit
-from .batchjob import ARCHIVED_AFTER, NEVER, OUTCOMES, Batch, Item, Script, finish_times
-from .clock import VirtualClock
-from .errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
-from .http import ApiRequest, ApiResponse
-from .ids import IdSource, make_id
-from .model import generate
-from .replies import make_reply
+from .. import render, tokens
+from ..clock import VirtualClock
+from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
+from ..http import ApiRequest, ApiResponse
+from ..ids import IdSource, make_id
+from ..model import generate
+from ..replies import make_reply
+from . import _jsonl
+from ._checks import async_error, check_envelope, list_limit
+from ._job import ARCHIVED_AFTER, NEVER, OUTCOMES, Batch, Item, Script, finish_times
 
 PATH = "/v1/messages/batches"
 #: Where ``results_url`` points unless the API is served elsewhere (``api.base_url``).
@@ -149,7 +140,7 @@ class BatchStore:
         if (method, action) == ("DELETE", None):
             return ApiResponse.json(200, self._delete(batch))
         if (method, action) == ("GET", "results"):
-            return ApiResponse(200, {"content-type": jsonl.CONTENT_TYPE}, self._results(batch))
+            return ApiResponse(200, {"content-type": _jsonl.CONTENT_TYPE}, self._results(batch))
         raise not_found()
 
     def _create(self, request: ApiRequest, body: Any) -> Batch:
@@ -236,7 +227,7 @@ class BatchStore:
                 "available."
             )
         if batch.results is None:
-            batch.results = jsonl.dumps(self._line(batch, item) for item in batch.order)
+            batch.results = _jsonl.dumps(self._line(batch, item) for item in batch.order)
         return batch.results
 
     def _line(self, batch: Batch, item: Item) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from typing import Any
 import anthropic
 import httpx2
 
+from ._cost import cost
 from ._offline import PLACEHOLDER_KEY, current
-from .cost import cost
 
 __all__ = [
     "BudgetExceeded",
