@@ -23,8 +23,10 @@ from .. import cells, models
 from . import calls, errors, messages, models_api, retries, scenarios, validate
 from .batches import PATH as BATCHES_PATH
 from .batches import BatchStore
+from .caching import PromptCache
 from .clock import VirtualClock
 from .errors import ORGANIZATION_ID, ApiError, error_body
+from .facts import facts
 from .faults import (
     FaultPlan,
     HttpFaultOptions,
@@ -93,6 +95,7 @@ class FakeAPI:
         #: Message Batches state.
         self.batches = BatchStore(self.clock, self.ids, lambda: self.models, lambda: self.base_url)
         self.faults = FaultPlan()
+        self.prompt_cache = PromptCache()  #: prompt prefixes cached by ``cache_control``
         self.ratelimits = RateLimiter(self.clock)  #: ``anthropic-ratelimit-*`` headers
         self.requests: list[RecordedRequest] = []
         self._state = _State()
@@ -283,6 +286,7 @@ class FakeAPI:
             self.clock.reset()
             self._waits.clear()
             self.batches.reset()
+            self.prompt_cache.clear()
             self.ids.reset()
             self._calls = 0
 
@@ -351,7 +355,8 @@ class FakeAPI:
     def _create(self, exchange: Exchange) -> ApiResponse:
         checked = validate.check_create(exchange.body, self.models)
         reply = self._state.replies.popleft()[0] if self._state.replies else None
-        return messages.create(checked, reply, self.ids, self.faults, exchange.record)
+        cache = self.prompt_cache.use(checked, facts(checked["model"]), self.clock.seconds)
+        return messages.create(checked, reply, self.ids, self.faults, exchange.record, cache)
 
     def _count_tokens(self, exchange: Exchange) -> ApiResponse:
         return messages.count_tokens(validate.check_count_tokens(exchange.body, self.models))

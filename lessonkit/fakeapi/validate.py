@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from . import rules, schema
+from . import caching, rules, schema
 from .errors import ApiError, invalid, not_found
 from .facts import ModelFacts, facts
 
@@ -290,6 +290,7 @@ def _check_conversation(checked: dict[str, Any], model: ModelFacts) -> None:
     messages = check_messages(checked, model)
     check_system(checked)
     check_tools(checked)
+    caching.check_cache_control(checked)
     check_tool_choice(checked, model)
     rules.check_thinking(checked, model)
     rules.check_effort(checked)
