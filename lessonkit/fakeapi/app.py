@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, Unpack
 
 from .. import cells, models
-from . import calls, errors, messages, models_api, retries, scenarios, validate
+from . import calls, errors, messages, models_api, retries, scenarios, validate, versions
 from .batches import PATH as BATCHES_PATH
 from .batches import BatchStore
 from .caching import PromptCache
@@ -353,7 +353,8 @@ class FakeAPI:
 
     # --- endpoints: one signature, ``handler(exchange) -> ApiResponse`` ---------
     def _create(self, exchange: Exchange) -> ApiResponse:
-        checked = validate.check_create(exchange.body, self.models)
+        betas = versions.betas(exchange.request.headers)
+        checked = validate.check_create(exchange.body, self.models, betas=betas)
         reply = self._state.replies.popleft()[0] if self._state.replies else None
         cache = self.prompt_cache.use(checked, facts(checked["model"]), self.clock.seconds)
         return messages.create(checked, reply, self.ids, self.faults, exchange.record, cache)
@@ -372,5 +373,5 @@ class FakeAPI:
     def _check_headers(request: ApiRequest) -> None:
         if not (request.headers.get("x-api-key") or request.headers.get("authorization")):
             raise ApiError(401, "x-api-key header is required")
-        if not request.headers.get("anthropic-version"):
-            raise ApiError(400, "anthropic-version: header is required")
+        versions.check_version(request.headers)
+        versions.betas(request.headers)
