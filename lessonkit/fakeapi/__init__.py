@@ -15,11 +15,17 @@ Arriving and routed
 Validated (the real 400 / 404 / 413)
     ``validate``    request checks, in the API's wording
     ``schema``      what a valid request may hold, read from the SDK's types
+    ``facts``       each model's row of ``model_facts.json``
+    ``rules``       the checks that depend on the model's row
+    ``versions``    ``anthropic-version`` and ``anthropic-beta``, and the fields a beta unlocks
 
 Answered
     ``messages``    ``POST /v1/messages`` and ``/count_tokens``
     ``model``       the deterministic "model": what is said, and why it stops
     ``replies``     replies scripted with ``api.reply(...)``
+    ``thinking``    when a request thinks, and what its thinking block shows
+    ``server_tools`` tools the API runs itself (web search, code execution)
+    ``caching``     ``cache_control`` checks and the prompt cache's counters
     ``tokens``      deterministic token counts
     ``render``      a generation as the API's Message JSON
     ``sse``         a generation as the API's event stream

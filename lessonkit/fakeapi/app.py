@@ -122,6 +122,7 @@ class FakeAPI:
         category: str | None = None,
         explanation: str | None = None,
         thinking: str | None = None,
+        server_tool: Any = None,
         times: int = 1,
     ) -> FakeAPI:
         """Queue what the model says next, e.g. ``api.reply("Hi!", stop_reason="max_tokens")``.
@@ -130,6 +131,8 @@ class FakeAPI:
         queued the model answers deterministically from the prompt.
         ``thinking=`` is the text of the thinking block, on requests that think
         (shown only with ``display: "summarized"``; its tokens count either way).
+        ``server_tool={"name": "web_search", "input": {"query": ...}}`` runs a server tool
+        first (with ``stop_reason="pause_turn"`` the turn pauses before it ran).
         """
         made = make_reply(
             text,
@@ -138,6 +141,7 @@ class FakeAPI:
             category=category,
             explanation=explanation,
             thinking=thinking,
+            server_tool=server_tool,
         )
         if not isinstance(times, int) or times < 1:
             raise ValueError("times= must be a positive whole number")

@@ -34,6 +34,8 @@ def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
     if block.type == "text":
         start: dict[str, Any] = {"type": "text", "text": "", "citations": None}
         deltas = ({"type": "text_delta", "text": piece} for piece in block.pieces)
+    elif block.whole is not None:  # a server tool's result arrives whole
+        start, deltas = block.whole, iter(())
     elif block.type == "thinking":
         start = {"type": "thinking", "thinking": "", "signature": ""}
         deltas = _thinking_deltas(block)
