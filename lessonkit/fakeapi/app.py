@@ -261,8 +261,9 @@ class FakeAPI:
 
     @property
     def models(self) -> frozenset[str]:
-        """Model ids this API serves: the SDK's known ids minus retired ones."""
-        served, retired = self._served, self._state.retired
+        """Model ids this API serves: the SDK's known ids minus retired ones (by hand or date)."""
+        served = self._served
+        retired = self._state.retired | models_api.past_retirement(self.clock.isoformat())
         if served is None or served[0] is not models.KNOWN or served[1] != retired:
             frozen = frozenset(retired)
             served = self._served = (models.KNOWN, frozen, frozenset(models.KNOWN) - frozen)
@@ -370,7 +371,8 @@ class FakeAPI:
         return self.batches.handle(exchange.request, exchange.body)
 
     def _models_api(self, exchange: Exchange) -> ApiResponse:
-        retired, now = self._state.retired, self.clock.isoformat()
+        now = self.clock.isoformat()
+        retired = self._state.retired | models_api.past_retirement(now)
         return models_api.handle(exchange.request, retired=retired, now=now)
 
     @staticmethod
