@@ -12,6 +12,7 @@ from anthropic.resources.messages import messages as sdk_messages
 from anthropic.types.model_param import ModelParam
 
 from lessonkit import FakeAPI, models
+from lessonkit.fakeapi import models_api
 
 PROMPT = [{"role": "user", "content": "Hi"}]
 
@@ -154,7 +155,8 @@ def test_lesson_models_raise_no_deprecation_warning(lessonkit_api: FakeAPI, name
 
 def test_a_deprecated_model_warns_but_still_answers(lessonkit_api: FakeAPI) -> None:
     """The SDK warns on every call with a deprecated id; the API serves it until retirement."""
-    deprecated = next(m for m in models.KNOWN if m in models.deprecated())
+    retired = models_api.past_retirement(lessonkit_api.clock.isoformat())
+    deprecated = next(m for m in models.KNOWN if m in models.deprecated() and m not in retired)
     client = anthropic.Anthropic()
     with pytest.warns(DeprecationWarning, match=f"The model '{deprecated}' is deprecated"):
         message = client.messages.create(model=deprecated, max_tokens=20, messages=PROMPT)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 :class:`~.app.FakeAPI` (``api`` in the lessons) is the whole contract:
 ``api.handle(ApiRequest) -> ApiResponse``. The respx adapter
-(:mod:`lessonkit.offline`) and the HTTP server (:mod:`lessonkit.server`) only
+(:mod:`lessonkit._transport`) and the HTTP server (:mod:`lessonkit.server`) only
 translate to and from it. A request's path through the core, module by module:
 
 Arriving and routed
@@ -15,14 +15,17 @@ Arriving and routed
 Validated (the real 400 / 404 / 413)
     ``validate``    request checks, in the API's wording
     ``schema``      what a valid request may hold, read from the SDK's types
-    ``rules``       the checks that depend on the model (prefill, thinking, ceilings)
-    ``facts``       per-model facts, one sourced row per model id (``model_facts.json``)
+    ``facts``       each model's row of ``model_facts.json``
+    ``rules``       the checks that depend on the model's row
+    ``versions``    ``anthropic-version`` and ``anthropic-beta``, and the fields a beta unlocks
 
 Answered
     ``messages``    ``POST /v1/messages`` and ``/count_tokens``
     ``model``       the deterministic "model": what is said, and why it stops
-    ``thinking``    when a request thinks, how much, and what the block shows
+    ``thinking``    when a request thinks, how much, and what its thinking block shows
     ``replies``     replies scripted with ``api.reply(...)``
+    ``server_tools`` tools the API runs itself (web search, code execution)
+    ``caching``     ``cache_control`` checks and the prompt cache's counters
     ``tokens``      deterministic token counts
     ``render``      a generation as the API's Message JSON
     ``sse``         a generation as the API's event stream

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, Unpack
 
 from .. import cells, models
-from . import calls, errors, messages, models_api, retries, scenarios, validate
+from . import calls, errors, messages, models_api, retries, scenarios, validate, versions
 from .batches import PATH as BATCHES_PATH
 from .batches import BatchStore
+from .caching import PromptCache
 from .clock import VirtualClock
 from .errors import ORGANIZATION_ID, ApiError, error_body
+from .facts import facts
 from .faults import (
     FaultPlan,
     HttpFaultOptions,
@@ -93,6 +95,7 @@ class FakeAPI:
         #: Message Batches state.
         self.batches = BatchStore(self.clock, self.ids, lambda: self.models, lambda: self.base_url)
         self.faults = FaultPlan()
+        self.prompt_cache = PromptCache()  #: prompt prefixes cached by ``cache_control``
         self.ratelimits = RateLimiter(self.clock)  #: ``anthropic-ratelimit-*`` headers
         self.requests: list[RecordedRequest] = []
         self._state = _State()
@@ -119,6 +122,7 @@ class FakeAPI:
         category: str | None = None,
         explanation: str | None = None,
         thinking: str | None = None,
+        server_tool: Any = None,
         times: int = 1,
     ) -> FakeAPI:
         """Queue what the model says next, e.g. ``api.reply("Hi!", stop_reason="max_tokens")``.
@@ -127,6 +131,8 @@ class FakeAPI:
         queued the model answers deterministically from the prompt.
         ``thinking=`` is the text of the thinking block, on requests that think
         (shown only with ``display: "summarized"``; its tokens count either way).
+        ``server_tool={"name": "web_search", "input": {"query": ...}}`` runs a server tool
+        first (with ``stop_reason="pause_turn"`` the turn pauses before it ran).
         """
         made = make_reply(
             text,
@@ -135,6 +141,7 @@ class FakeAPI:
             category=category,
             explanation=explanation,
             thinking=thinking,
+            server_tool=server_tool,
         )
         if not isinstance(times, int) or times < 1:
             raise ValueError("times= must be a positive whole number")
@@ -254,8 +261,9 @@ class FakeAPI:
 
     @property
     def models(self) -> frozenset[str]:
-        """Model ids this API serves: the SDK's known ids minus retired ones."""
-        served, retired = self._served, self._state.retired
+        """Model ids this API serves: the SDK's known ids minus retired ones (by hand or date)."""
+        served = self._served
+        retired = self._state.retired | models_api.past_retirement(self.clock.isoformat())
         if served is None or served[0] is not models.KNOWN or served[1] != retired:
             frozen = frozenset(retired)
             served = self._served = (models.KNOWN, frozen, frozenset(models.KNOWN) - frozen)
@@ -283,6 +291,7 @@ class FakeAPI:
             self.clock.reset()
             self._waits.clear()
             self.batches.reset()
+            self.prompt_cache.clear()
             self.ids.reset()
             self._calls = 0
 
@@ -349,9 +358,11 @@ class FakeAPI:
 
     # --- endpoints: one signature, ``handler(exchange) -> ApiResponse`` ---------
     def _create(self, exchange: Exchange) -> ApiResponse:
-        checked = validate.check_create(exchange.body, self.models)
+        betas = versions.betas(exchange.request.headers)
+        checked = validate.check_create(exchange.body, self.models, betas=betas)
         reply = self._state.replies.popleft()[0] if self._state.replies else None
-        return messages.create(checked, reply, self.ids, self.faults, exchange.record)
+        cache = self.prompt_cache.use(checked, facts(checked["model"]), self.clock.seconds)
+        return messages.create(checked, reply, self.ids, self.faults, exchange.record, cache)
 
     def _count_tokens(self, exchange: Exchange) -> ApiResponse:
         return messages.count_tokens(validate.check_count_tokens(exchange.body, self.models))
@@ -360,12 +371,13 @@ class FakeAPI:
         return self.batches.handle(exchange.request, exchange.body)
 
     def _models_api(self, exchange: Exchange) -> ApiResponse:
-        retired, now = self._state.retired, self.clock.isoformat()
+        now = self.clock.isoformat()
+        retired = self._state.retired | models_api.past_retirement(now)
         return models_api.handle(exchange.request, retired=retired, now=now)
 
     @staticmethod
     def _check_headers(request: ApiRequest) -> None:
         if not (request.headers.get("x-api-key") or request.headers.get("authorization")):
             raise ApiError(401, "x-api-key header is required")
-        if not request.headers.get("anthropic-version"):
-            raise ApiError(400, "anthropic-version: header is required")
+        versions.check_version(request.headers)
+        versions.betas(request.headers)

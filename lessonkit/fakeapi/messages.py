@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import render, sse, tokens
+from .caching import NO_CACHE, CacheUsage
 from .faults import FaultPlan, StreamFault
 from .http import ApiResponse, StreamDropped
 from .ids import IdSource
@@ -35,6 +36,7 @@ def create(
     ids: IdSource,
     faults: FaultPlan,
     record: RecordedRequest,
+    cache: CacheUsage = NO_CACHE,
 ) -> ApiResponse:
     """Answer a validated create request; ``record`` learns the Message and any stream fault."""
     gen = generate(body, reply, ids.next)
@@ -42,7 +44,8 @@ def create(
         gen,
         message_id=ids.next("message"),
         model=body["model"],
-        input_tokens=tokens.count_input(body),
+        input_tokens=tokens.count_input(body) - cache.read - cache.created,
+        cache=cache,
     )
     record.response = message
     if not body.get("stream"):
@@ -54,18 +57,23 @@ def create(
     return ApiResponse(
         200,
         {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"},
-        _frames(gen, message, record.request_id, fault),
+        _frames(gen, message, record.request_id, fault, cache),
     )
 
 
 def _frames(
-    gen: Generation, message: dict[str, Any], request_id: str, fault: StreamFault | None
+    gen: Generation,
+    message: dict[str, Any],
+    request_id: str,
+    fault: StreamFault | None,
+    cache: CacheUsage,
 ) -> Iterator[bytes]:
     events = sse.events(
         gen,
         message_id=message["id"],
         model=message["model"],
         input_tokens=message["usage"]["input_tokens"],
+        cache=cache,
     )
     for sent, event in enumerate(events):
         if fault is not None and sent == fault.after_events:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import thinking, tokens
+from . import server_tools, thinking, tokens
 from .errors import ApiError
 from .facts import facts
 from .replies import Reply, ToolCall
+from .server_tools import server_tool_types
 
 #: The documented prompt that makes the real API refuse (for testing refusal handling).
 REFUSAL_TRIGGER = (
@@ -50,6 +51,7 @@ class Block:
     name: str | None = None
     input: dict[str, Any] | None = None
     signature: str | None = None  #: thinking blocks only
+    whole: dict[str, Any] | None = None  #: a server tool's result: sent whole, never in deltas
 
     @property
     def text(self) -> str:
@@ -61,6 +63,8 @@ class Block:
             return {"type": "text", "text": self.text, "citations": None}
         if self.type == "thinking":
             return {"type": "thinking", "thinking": self.text, "signature": self.signature}
+        if self.whole is not None:
+            return self.whole
         return {"type": self.type, "id": self.id, "name": self.name, "input": self.input}
 
 
@@ -237,7 +241,7 @@ def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
 
 def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     """The tool the model must or plausibly would call, if any."""
-    tools = body.get("tools") or []
+    tools = [t for t in body.get("tools") or [] if t.get("type") not in server_tool_types()]
     choice = body.get("tool_choice") or {"type": "auto"}
     if not tools or choice.get("type") == "none" or _last_tool_results(body):
         return None
@@ -310,6 +314,29 @@ def _cut_text(
     return pieces, ("stop_sequence" if sequence else None), sequence
 
 
+def _server_call(body: dict[str, Any]) -> ToolCall | None:
+    """The server tool an unscripted turn runs: an offered one a prompt word names."""
+    if _last_tool_results(body):
+        return None
+    words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
+    for name in server_tools.offered(body):
+        if any(part in words for part in name.split("_")):  # "search", "code"...
+            key = "code" if name == "code_execution" else "query"
+            return ToolCall(name, {key: _last_user_text(body)[:200]})
+    return None
+
+
+def _server_blocks(call: ToolCall, new_id: Callable[[str], str], *, paused: bool) -> list[Block]:
+    """``server_tool_use`` and (unless paused before it ran) the tool's result block."""
+    tool_input = dict(call.input)
+    use_id = new_id("server_tool_use")
+    use = Block("server_tool_use", _json_pieces(tool_input), use_id, call.name, tool_input)
+    if paused:
+        return [use]
+    result = server_tools.result_block(call.name, use_id, tool_input)
+    return [use, Block(result["type"], (), whole=result)]
+
+
 def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
     """Produce the model's turn for a validated Messages request."""
     budget = body["max_tokens"] if "max_tokens" in body else 4096
@@ -324,7 +351,10 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
     else:
         forced = _forced_tool(body)
         output_schema = _output_schema(body)
-        if forced:
+        server = _server_call(body)
+        if server is not None:
+            reply = Reply(text=default_text(body), server_tool=server)
+        elif forced:
             example = _safe_example(forced.get("input_schema", {}))
             example = example if isinstance(example, dict) else {}
             reply = Reply(tool_calls=(ToolCall(forced["name"], example),))
@@ -347,6 +377,10 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         blocks.append(Block("thinking", thought.shown, signature=thought.signature))
         if thought.cut:  # the budget ran out while thinking: no answer at all
             return Generation(tuple(blocks), "max_tokens", None, None, budget, thought_tokens)
+    if reply.server_tool is not None:
+        blocks.extend(_server_blocks(reply.server_tool, new_id, paused=stop_reason == "pause_turn"))
+        if stop_reason == "pause_turn":
+            return Generation(tuple(blocks), stop_reason, None, None, max(used, 1), thought_tokens)
     if reply.text:
         pieces, cut_reason, sequence = _cut_text(reply.text, budget - used, stops)
         used += len(pieces)
@@ -365,11 +399,8 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
                 Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input))
             )
     if stop_reason == "pause_turn":  # paused mid server-tool loop: the search not yet run
-        query = {"query": _last_user_text(body)[:200]}
-        pieces = _json_pieces(query)
-        blocks.append(
-            Block("server_tool_use", pieces, new_id("server_tool_use"), "web_search", query)
-        )
+        call = ToolCall("web_search", {"query": _last_user_text(body)[:200]})
+        blocks.extend(_server_blocks(call, new_id, paused=True))
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"
     if stop_reason == "max_tokens":  # the API stops *because* the budget is spent

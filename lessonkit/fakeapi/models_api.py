@@ -56,6 +56,13 @@ def _end_of_life(text: str) -> str | None:
     return day.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def past_retirement(now: str) -> frozenset[str]:
+    """Models whose scheduled retirement (the SDK's deprecation table) is at or before ``now``."""
+    return frozenset(
+        m for m, eol in models.deprecated().items() if (_end_of_life(eol) or "9999") <= now
+    )
+
+
 def info(model: str, *, retired: Collection[str], now: str) -> dict[str, Any]:
     """One ``ModelInfo`` object."""
     eol = models.deprecated().get(model)

@@ -9,18 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from .caching import NO_CACHE, CacheUsage
 from .model import Generation
 
 
 def usage(
-    input_tokens: int, output_tokens: int, service_tier: str = "standard", thinking_tokens: int = 0
+    input_tokens: int,
+    output_tokens: int,
+    service_tier: str = "standard",
+    thinking_tokens: int = 0,
+    cache: CacheUsage = NO_CACHE,
 ) -> dict[str, Any]:
-    """The usage object; thinking tokens are part of ``output_tokens`` and broken out when spent."""
+    """The usage object; thinking tokens are part of ``output_tokens`` and broken out when spent.
+
+    ``input_tokens`` counts only what came after the cached prefix, as the API's does.
+    """
     counted: dict[str, Any] = {
         "input_tokens": input_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "cache_creation_input_tokens": cache.created,
+        "cache_read_input_tokens": cache.read,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": cache.created - cache.created_1h,
+            "ephemeral_1h_input_tokens": cache.created_1h,
+        },
         "output_tokens": output_tokens,
         "service_tier": service_tier,
         "inference_geo": "not_available",
@@ -37,6 +48,7 @@ def message(
     model: str,
     input_tokens: int,
     service_tier: str = "standard",
+    cache: CacheUsage = NO_CACHE,
 ) -> dict[str, Any]:
     """The full, non-streamed Message object."""
     return {
@@ -48,5 +60,5 @@ def message(
         "stop_reason": gen.stop_reason,
         "stop_sequence": gen.stop_sequence,
         "stop_details": gen.stop_details,
-        "usage": usage(input_tokens, gen.output_tokens, service_tier, gen.thinking_tokens),
+        "usage": usage(input_tokens, gen.output_tokens, service_tier, gen.thinking_tokens, cache),
     }

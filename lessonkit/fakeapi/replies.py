@@ -13,6 +13,8 @@ from typing import Any
 
 from anthropic.types import StopReason
 
+from .server_tools import SCRIPTABLE
+
 #: Every stop reason the installed SDK knows (drift shows up in tests).
 STOP_REASONS: tuple[str, ...] = typing.get_args(StopReason)
 #: Refusal categories documented for ``stop_details.category`` (None = no named category).
@@ -37,6 +39,7 @@ class Reply:
     refusal_category: str | None = None
     explanation: str | None = None
     thinking: str | None = None  #: the thinking text, when the request thinks
+    server_tool: ToolCall | None = None  #: a server tool the API runs before answering
 
 
 def _tool_calls(tool_use: Any) -> tuple[ToolCall, ...]:
@@ -71,6 +74,7 @@ def make_reply(
     category: str | None = None,
     explanation: str | None = None,
     thinking: str | None = None,
+    server_tool: Any = None,
 ) -> Reply:
     """Check a lesson's reply arguments and freeze them into a :class:`Reply`."""
     if text is not None and not isinstance(text, str):
@@ -96,4 +100,15 @@ def make_reply(
         raise ValueError(f"a reply with tool_use= stops with 'tool_use', not {stop_reason!r}")
     if category or explanation:
         stop_reason = "refusal"
-    return Reply(text, calls, stop_reason, category, explanation, thinking)
+    server = _server_call(server_tool)
+    return Reply(text, calls, stop_reason, category, explanation, thinking, server)
+
+
+def _server_call(server_tool: Any) -> ToolCall | None:
+    """``server_tool={'name': 'web_search', 'input': {'query': ...}}``: one the fake can run."""
+    if server_tool is None:
+        return None
+    (call,) = _tool_calls(server_tool)
+    if call.name not in SCRIPTABLE:
+        raise ValueError(f"server_tool name {call.name!r} is not one of {SCRIPTABLE}")
+    return call

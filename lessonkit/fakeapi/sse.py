@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from .caching import NO_CACHE, CacheUsage
 from .model import Block, Generation
 from .render import usage
 
@@ -33,6 +34,8 @@ def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
     if block.type == "text":
         start: dict[str, Any] = {"type": "text", "text": "", "citations": None}
         deltas = ({"type": "text_delta", "text": piece} for piece in block.pieces)
+    elif block.whole is not None:  # a server tool's result arrives whole
+        start, deltas = block.whole, iter(())
     elif block.type == "thinking":
         start = {"type": "thinking", "thinking": "", "signature": ""}
         deltas = _thinking_deltas(block)
@@ -48,10 +51,15 @@ def _block_events(index: int, block: Block) -> Iterator[dict[str, Any]]:
 
 
 def events(
-    gen: Generation, *, message_id: str, model: str, input_tokens: int
+    gen: Generation,
+    *,
+    message_id: str,
+    model: str,
+    input_tokens: int,
+    cache: CacheUsage = NO_CACHE,
 ) -> Iterator[dict[str, Any]]:
     """Every event of the stream, as dicts."""
-    start_usage = usage(input_tokens, 1)
+    start_usage = usage(input_tokens, 1, cache=cache)
     yield {
         "type": "message_start",
         "message": {
@@ -71,7 +79,7 @@ def events(
     final_usage = {
         k: v
         for k, v in usage(
-            input_tokens, gen.output_tokens, thinking_tokens=gen.thinking_tokens
+            input_tokens, gen.output_tokens, thinking_tokens=gen.thinking_tokens, cache=cache
         ).items()
         if k not in ("cache_creation", "service_tier", "inference_geo")
     }

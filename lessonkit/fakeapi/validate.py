@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from . import rules, schema
+from . import caching, rules, schema, versions
 from .errors import ApiError, invalid, not_found
 from .facts import ModelFacts, facts
 
@@ -290,15 +290,26 @@ def _check_conversation(checked: dict[str, Any], model: ModelFacts) -> None:
     messages = check_messages(checked, model)
     check_system(checked)
     check_tools(checked)
+    caching.check_cache_control(checked)
     check_tool_choice(checked, model)
     rules.check_thinking(checked, model)
     rules.check_effort(checked)
     rules.check_prefill(messages, checked, model)
 
 
-def check_create(body: Any, models: Collection[str], *, batch: bool = False) -> dict[str, Any]:
-    """Validate a ``POST /v1/messages`` body (or a batch item's ``params``), or raise ApiError."""
-    checked, model = _check_request(body, schema.create_fields(), models)
+def check_create(
+    body: Any,
+    models: Collection[str],
+    *,
+    batch: bool = False,
+    betas: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Validate a ``POST /v1/messages`` body (or a batch item's ``params``), or raise ApiError.
+
+    ``betas`` (the request's ``anthropic-beta`` values) unlock their beta-only body fields.
+    """
+    unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
+    checked, model = _check_request(body, schema.create_fields() | unlocked, models)
     if "stream" in checked and not isinstance(checked["stream"], bool):
         raise invalid("stream: Input should be a valid boolean")
     check_max_tokens(checked, model, batch=batch)

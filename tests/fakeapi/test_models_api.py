@@ -14,11 +14,13 @@ def test_list_pages_through_every_non_retired_model(
     api: FakeAPI, client: anthropic.Anthropic
 ) -> None:
     api.retire_model(models.DEFAULT)
+    gone = models_api.past_retirement(api.clock.isoformat()) | {models.DEFAULT}
+    served = [m for m in models.KNOWN if m not in gone]
     first = client.models.list(limit=5)
-    assert [m.id for m in first.data] == [m for m in models.KNOWN if m != models.DEFAULT][:5]
+    assert [m.id for m in first.data] == served[:5]
     assert first.has_more and first.last_id == first.data[-1].id
     every = [m.id for m in client.models.list(limit=5)]  # auto-pagination follows after_id
-    assert every == [m for m in models.KNOWN if m != models.DEFAULT]
+    assert every == served
 
 
 def test_retired_models_are_listed_only_when_asked(
@@ -26,7 +28,9 @@ def test_retired_models_are_listed_only_when_asked(
 ) -> None:
     api.retire_model(models.FAST)
     retired = client.models.list(lifecycle=["retired"])
-    assert [(m.id, m.lifecycle) for m in retired.data] == [(models.FAST, "retired")]
+    by_date = models_api.past_retirement(api.clock.isoformat())
+    expected = [m for m in models.KNOWN if m == models.FAST or m in by_date]
+    assert [(m.id, m.lifecycle) for m in retired.data] == [(m, "retired") for m in expected]
     info = client.models.retrieve(models.FAST)
     assert info.lifecycle == "retired" and info.retires_at is not None
 
@@ -42,9 +46,12 @@ def test_retrieve_describes_a_model_without_inventing_facts(client: anthropic.An
     assert info.created_at.year == 1970  # "release date unknown", as the API documents
 
 
-def test_deprecated_models_carry_their_end_of_life(client: anthropic.Anthropic) -> None:
+def test_deprecated_models_carry_their_end_of_life(
+    api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    retired = models_api.past_retirement(api.clock.isoformat())
     for model, eol in models.deprecated().items():
-        if model in models.KNOWN:
+        if model in models.KNOWN and model not in retired:
             info = client.models.retrieve(model)
             assert info.lifecycle == "deprecated" and info.retires_at is not None, (model, eol)
 
@@ -80,3 +87,18 @@ def test_bad_queries_are_400(client: anthropic.Anthropic, query: dict[str, str])
 )
 def test_display_name(model: str, name: str) -> None:
     assert models_api.display_name(model) == name
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("model", sorted(models.deprecated()))
+def test_a_model_past_its_retirement_date_answers_404(api: FakeAPI, model: str) -> None:
+    client = anthropic.Anthropic(max_retries=0)
+    retires = models_api.past_retirement("9999-12-31T00:00:00Z")
+    assert model in retires
+    while model not in models_api.past_retirement(api.clock.isoformat()):
+        api.clock.advance(hours=24 * 30)
+    with pytest.raises(anthropic.NotFoundError):
+        client.messages.create(
+            model=model, max_tokens=5, messages=[{"role": "user", "content": "Hi"}]
+        )
+    assert client.models.retrieve(model).lifecycle == "retired"
