@@ -1,4 +1,9 @@
-"""Suite-wide test tools: the ``soak`` lane and a recorder for real sleeps.
+"""Suite-wide test tools: the ``soak`` lane, ``untraced`` tests and a recorder for real sleeps.
+
+``untraced`` tests leave a checker's worker blocked in a call on purpose. Under a
+tracer (coverage, a debugger), CPython 3.11 stalls the other threads after the
+worker is interrupted until that call returns (see :mod:`lessonkit.checks.sandbox`),
+so when this process is traced such a test runs in a fresh, untraced pytest instead.
 
 ``soak`` tests (fresh processes, every notebook twice) repeat work nbval and
 the in-process checks already cover, so ``make test`` skips them; they run
@@ -7,6 +12,8 @@ with ``pytest -m soak`` (``make soak``).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import types
 
@@ -17,6 +24,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "soak: slow repeat-runs (fresh processes/kernels); run with -m soak"
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    if not pyfuncitem.get_closest_marker("untraced") or sys.gettrace() is None:
+        return None  # pytest runs it here, as usual
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cov", "-p", "no:xdist",
+         pyfuncitem.nodeid],
+        cwd=pyfuncitem.config.rootpath, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, f"untraced run of {pyfuncitem.nodeid}:\n{done.stdout[-4000:]}"
+    return True
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

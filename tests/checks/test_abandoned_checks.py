@@ -58,9 +58,7 @@ def abandoned_threads() -> Iterator[None]:
                 assert not thread.is_alive()
 
 
-#: The answer blocks until this thread releases it: under a tracer (coverage) CPython 3.11
-#: stalls this thread after the interrupt until the worker wakes, i.e. forever (see sandbox).
-@pytest.mark.no_cover
+@pytest.mark.untraced  # the answer blocks until this thread releases it
 def test_a_blocked_answer_is_told_to_restart_and_leaves_offline_mode_off() -> None:
     with abandoned_threads():
         result = Hello.evaluate(blocks)
@@ -72,7 +70,7 @@ def test_a_blocked_answer_is_told_to_restart_and_leaves_offline_mode_off() -> No
         assert Hello.evaluate(right).status is Status.CORRECT  # was "offline() is already active"
 
 
-@pytest.mark.no_cover
+@pytest.mark.untraced
 def test_the_abandoned_thread_exiting_later_leaves_the_notebooks_session_alone() -> None:
     notebook = lessonkit.offline()
     api = notebook.start()

@@ -57,9 +57,7 @@ def test_waiting_does_not_count_against_the_limit() -> None:
     assert run_with_timeout(lambda: released.wait(), 0.05, wall=60) == Finished(True)
 
 
-# The worker blocks until this thread releases it: under a tracer (coverage) CPython 3.11
-# stalls this thread after the interrupt until the worker wakes, i.e. forever (see sandbox).
-@pytest.mark.no_cover
+@pytest.mark.untraced  # the worker blocks until this thread releases it
 def test_a_worker_stuck_in_a_blocking_call_hits_the_wall_backstop() -> None:
     released = threading.Event()
     outcome = run_with_timeout(released.wait, 30, wall=0.2)
