@@ -18,7 +18,7 @@ Validated (the real 400 / 404 / 413)
 
 Answered
     ``messages``    ``POST /v1/messages`` and ``/count_tokens``
-    ``model``       the deterministic "model": what is said, and why it stops
+    ``generation``  the deterministic "model": what is said, and why it stops
     ``replies``     replies scripted with ``api.reply(...)``
     ``tokens``      deterministic token counts
     ``render``      a generation as the API's Message JSON

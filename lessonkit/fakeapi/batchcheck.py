@@ -17,8 +17,8 @@ from typing import Any
 from . import validate
 from .batchjob import Script
 from .errors import ApiError, invalid
+from .generation import generate
 from .ids import make_id
-from .model import generate
 
 MAX_REQUESTS = 100_000
 _CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")

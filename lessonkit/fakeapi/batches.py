@@ -28,9 +28,9 @@ from .batchcheck import async_error, check_envelope, list_limit
 from .batchjob import ARCHIVED_AFTER, NEVER, OUTCOMES, Batch, Item, Script, finish_times
 from .clock import VirtualClock
 from .errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
+from .generation import generate
 from .http import ApiRequest, ApiResponse
 from .ids import IdSource, make_id
-from .model import generate
 from .replies import make_reply
 
 PATH = "/v1/messages/batches"

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .model import Block, Generation
+from .generation import Block, Generation
 from .render import usage
 
 

@@ -1,4 +1,4 @@
-"""model.py on its own: deterministic output from a validated request and a script."""
+"""generation.py on its own: deterministic output from a validated request and a script."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from anthropic.lib._parse._transform import transform_schema
 
 from lessonkit import models
-from lessonkit.fakeapi import model, tokens
+from lessonkit.fakeapi import generation, tokens
 from lessonkit.fakeapi.errors import ApiError
 from lessonkit.fakeapi.facts import facts
+from lessonkit.fakeapi.generation import Generation, generate
 from lessonkit.fakeapi.ids import IdSource
-from lessonkit.fakeapi.model import Generation, generate
 from lessonkit.fakeapi.replies import make_reply
 
 from .helpers import WEATHER_TOOL, body
@@ -35,14 +35,14 @@ def test_same_request_same_output() -> None:
 
 
 def test_default_text_follows_the_prompt() -> None:
-    text = model.default_text(
+    text = generation.default_text(
         body(messages=[{"role": "user", "content": "Tell me about prompt caching?"}])
     )
     assert text.startswith("Prompt caching comes down to a few habits")
-    assert text != model.default_text(
+    assert text != generation.default_text(
         body(messages=[{"role": "user", "content": "Tell me about retries"}])
     )
-    assert model.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith(
+    assert generation.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith(
         "This comes down"
     )
 
@@ -60,7 +60,7 @@ def test_default_text_reads_block_content_and_skips_assistant_turns() -> None:
             {"role": "assistant", "content": "Sure"},
         ]
     )
-    assert model.default_text(sent).startswith("Queues comes down")
+    assert generation.default_text(sent).startswith("Queues comes down")
 
 
 def test_default_text_answers_tool_results() -> None:
@@ -71,7 +71,7 @@ def test_default_text_answers_tool_results() -> None:
     }
     empty = {"type": "tool_result", "tool_use_id": "u", "content": ""}
     sent = body(messages=[{"role": "user", "content": [result, empty]}])
-    assert model.default_text(sent) == "Based on the tool result: 4 degrees; (empty)."
+    assert generation.default_text(sent) == "Based on the tool result: 4 degrees; (empty)."
 
 
 def test_text_is_cut_into_tokens() -> None:
@@ -89,7 +89,7 @@ def test_text_is_cut_into_tokens() -> None:
     ],
 )
 def test_json_pieces(value: dict[str, Any], pieces: tuple[str, ...]) -> None:
-    assert model._json_pieces(value) == pieces
+    assert generation._json_pieces(value) == pieces
     assert "".join(pieces) == json.dumps(value)
 
 
@@ -105,7 +105,7 @@ def test_json_pieces(value: dict[str, Any], pieces: tuple[str, ...]) -> None:
     ],
 )
 def test_cut_text(text: str, budget: int, stops: list[str], expected: tuple[Any, ...]) -> None:
-    assert model._cut_text(text, budget, stops) == expected
+    assert generation._cut_text(text, budget, stops) == expected
 
 
 def test_scripted_stop_reason_max_tokens_spends_the_budget() -> None:
@@ -130,7 +130,7 @@ def test_output_tokens_is_at_least_one_except_for_an_empty_refusal() -> None:
 
 
 def test_refusal_trigger_only_without_a_script() -> None:
-    prompt = [{"role": "user", "content": model.REFUSAL_TRIGGER}]
+    prompt = [{"role": "user", "content": generation.REFUSAL_TRIGGER}]
     assert _generate(messages=prompt).stop_reason == "refusal"
     assert _generate(make_reply("ok"), messages=prompt).stop_reason == "end_turn"
 
@@ -203,7 +203,7 @@ SCHEMAS: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("schema", SCHEMAS)
 def test_example_value_satisfies_the_schema(schema: dict[str, Any]) -> None:
-    jsonschema.validate(model._example_value(schema), schema)
+    jsonschema.validate(generation._example_value(schema), schema)
 
 
 class Order(pydantic.BaseModel):
@@ -226,7 +226,7 @@ def test_example_value_follows_hints_the_sdk_moved_to_descriptions() -> None:
     """
     for output_format in (Order, Basket):
         schema = transform_schema(output_format)
-        output_format.model_validate(model._example_value(schema))
+        output_format.model_validate(generation._example_value(schema))
 
 
 def test_structured_output_request_answers_json() -> None:
