@@ -15,10 +15,13 @@ Arriving and routed
 Validated (the real 400 / 404 / 413)
     ``validate``    request checks, in the API's wording
     ``schema``      what a valid request may hold, read from the SDK's types
+    ``facts``       the per-model facts table (``model_facts.json``)
+    ``rules``       the checks that depend on the model's row
 
 Answered
     ``messages``    ``POST /v1/messages`` and ``/count_tokens``
     ``generation``  the deterministic "model": what is said, and why it stops
+    ``thinking``    whether a request thinks, and what its thinking block shows
     ``replies``     replies scripted with ``api.reply(...)``
     ``tokens``      deterministic token counts
     ``render``      a generation as the API's Message JSON
