@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -9,6 +10,8 @@ import jsonschema
 import pydantic
 import pytest
 from anthropic.lib._parse._transform import transform_schema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lessonkit import models
 from lessonkit.fakeapi import generation, tokens
@@ -234,3 +237,60 @@ def test_structured_output_request_answers_json() -> None:
     gen = _generate(output_config={"format": {"type": "json_schema", "schema": schema}})
     Order.model_validate_json(gen.blocks[0].text)
     assert gen.stop_reason == "end_turn"
+
+
+# --- the answer's bytes are pinned -----------------------------------------------------------
+#: Prompts that reach every branch of the default answer: "about", punctuation, non-ASCII
+#: (``ß`` capitalises to two letters), white space, one long enough to skip the caches.
+PINNED_PROMPTS = (
+    "Tell me about retries",
+    "Summarise support ticket 7 in one line",
+    "ß über naïve “quotes” about 日本語 tokens",
+    "What's 2+2?!",
+    "   tabs\tand\nnewlines about   x_y-z   ",
+    "about",
+    "word " * 1000,
+)
+
+
+def _pinned_output() -> str:
+    lines = []
+    for model in (QUIET, models.DEFAULT):
+        for prompt in PINNED_PROMPTS:
+            for max_tokens, stops in ((4096, []), (100, []), (12, []), (100, ["habits"])):
+                sent = body(
+                    model=model,
+                    max_tokens=max_tokens,
+                    stop_sequences=stops,
+                    messages=[{"role": "user", "content": prompt}],
+                )
+                gen = generate(sent, None, IdSource().next)
+                lines.append(repr(gen))
+    return "\n".join(lines)
+
+
+PINNED_DIGEST = "dcab3ede58e665120391fe915b76f0b72b6fbd903ecbd46234326b508fcb878f"
+
+
+def test_generated_bytes_are_pinned() -> None:
+    """Speed-ups must not move a byte: notebooks, golden files and saved outputs depend on it."""
+    digest = hashlib.sha256(_pinned_output().encode()).hexdigest()
+    assert digest == PINNED_DIGEST, (
+        "the fake model's output changed; if that is intended, re-execute the notebooks and "
+        f"set PINNED_DIGEST = {digest!r}"
+    )
+
+
+@pytest.mark.parametrize("prompt", PINNED_PROMPTS)
+def test_the_answer_is_cut_exactly_as_its_text_splits(prompt: str) -> None:
+    """The answer's tokens come from pre-split parts: they must equal splitting the whole text."""
+    sent = body(model=QUIET, messages=[{"role": "user", "content": prompt}])
+    (block,) = _generate(messages=sent["messages"]).blocks
+    assert block.pieces == tuple(tokens.split(generation.default_text(sent)))
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, database=None, deadline=None)
+def test_any_prompt_answer_splits_like_its_text(prompt: str) -> None:
+    text = generation.default_text({"messages": [{"role": "user", "content": prompt}]})
+    assert generation._answer(prompt) == tuple(tokens.split(text))
