@@ -106,17 +106,16 @@ def _last_tool_results(body: dict[str, Any]) -> list[str]:
 
 def default_text(body: dict[str, Any]) -> str:
     """A deterministic, readable answer derived from the prompt."""
-    return "".join(_default_pieces(body))
+    return "".join(_default_pieces(body, _last_user_text(body)))
 
 
-def _default_pieces(body: dict[str, Any]) -> tuple[str, ...]:
-    """:func:`default_text`, already cut into tokens."""
+def _default_pieces(body: dict[str, Any], text: str) -> tuple[str, ...]:
+    """:func:`default_text`, already cut into tokens; ``text`` is the last user text."""
     results = _last_tool_results(body)
     if results:
         return tokens.pieces(
             "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
         )
-    text = _last_user_text(body)
     return _cached_answer(text) if len(text) <= tokens.CACHED_CHARS else _answer(text)
 
 
@@ -134,7 +133,7 @@ def _answer(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for pick in dict.fromkeys(picks):
         for part in _SENTENCE_PARTS[pick]:
-            out.extend(tokens.pieces(part.format_map(fields)) if isinstance(part, str) else part)
+            out.extend(tokens.split(part.format_map(fields)) if isinstance(part, str) else part)
     return tuple(out)
 
 
@@ -342,7 +341,8 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         return Generation((), "max_tokens", None, None, 0)
     stops = body.get("stop_sequences") or []
     split = None  # the answer's tokens, when generating them came with them
-    if reply is None and REFUSAL_TRIGGER in _last_user_text(body):
+    prompt = _last_user_text(body)
+    if reply is None and REFUSAL_TRIGGER in prompt:
         reply = Reply(stop_reason="refusal")
     if reply is not None:  # only scripted calls can be wrong; ours come from the schema
         for call in reply.tool_calls:
@@ -357,7 +357,7 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         elif output_schema is not None:  # structured outputs: JSON that matches the schema
             reply = Reply(text=json.dumps(_safe_example(output_schema)))
         else:
-            split = _default_pieces(body)
+            split = _default_pieces(body, prompt)
             reply = Reply(text="".join(split))
 
     blocks: list[Block] = []
@@ -365,9 +365,7 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
     thought = (
         None
         if stop_reason == "refusal" and not reply.text
-        else thinking.plan(
-            body, facts(body["model"]), _last_user_text(body), reply.thinking, budget
-        )
+        else thinking.plan(body, facts(body["model"]), prompt, reply.thinking, budget)
     )
     thought_tokens = used = thought.tokens if thought else 0
     if thought is not None:
@@ -392,7 +390,7 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
                 Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input))
             )
     if stop_reason == "pause_turn":  # paused mid server-tool loop: the search not yet run
-        query = {"query": _last_user_text(body)[:200]}
+        query = {"query": prompt[:200]}
         pieces = _json_pieces(query)
         blocks.append(
             Block("server_tool_use", pieces, new_id("server_tool_use"), "web_search", query)
