@@ -336,6 +336,46 @@ def _cut_text(
 
 def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
     """Produce the model's turn for a validated Messages request."""
+    text = _plain_text(body) if reply is None else None
+    if text is not None:
+        return _plain(body["model"], body["max_tokens"], text)
+    return _generate(body, reply, new_id)
+
+
+#: The shape most requests (a lesson's cell, a batch of tickets) have: one user string.
+_PLAIN_FIELDS = {"model", "max_tokens", "messages"}
+_TURN = {"role", "content"}
+
+
+def _plain_text(body: dict[str, Any]) -> str | None:
+    """The user's text, if ``body`` has the plain shape and an answer worth remembering."""
+    if body.keys() != _PLAIN_FIELDS or len(body["messages"]) != 1:
+        return None
+    turn = body["messages"][0]
+    text = turn.get("content") if turn.keys() == _TURN and turn["role"] == "user" else None
+    if not isinstance(text, str) or len(text) > tokens.CACHED_CHARS or REFUSAL_TRIGGER in text:
+        return None
+    return text
+
+
+@lru_cache(maxsize=256)
+def _plain(model: str, max_tokens: int, text: str) -> Generation:
+    """:func:`generate` for the plain shape, remembered: it reads nothing else of the request.
+
+    Its output has no ids (no tools) and nothing mutable (a refusal's ``stop_details``
+    dict is never cached), so every caller can share it.
+    """
+    turn = {"role": "user", "content": text}
+    return _generate({"model": model, "max_tokens": max_tokens, "messages": [turn]}, None, _no_ids)
+
+
+def _no_ids(kind: str) -> str:
+    raise AssertionError(f"a plain request asked for a {kind} id")  # pragma: no cover
+
+
+def _generate(
+    body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]
+) -> Generation:
     budget = body["max_tokens"] if "max_tokens" in body else 4096
     if budget == 0:  # a cache pre-warm: no output at all
         return Generation((), "max_tokens", None, None, 0)

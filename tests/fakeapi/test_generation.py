@@ -303,3 +303,19 @@ def test_no_token_can_span_two_sentence_parts() -> None:
         assert not any(text[-1].isspace() for text in texts), texts
         following = texts if index else texts[1:]  # sentences after the first follow a space
         assert all(text[0].isspace() for text in following), texts
+
+
+def test_a_plain_request_is_remembered_and_answered_as_any_other() -> None:
+    sent = body(messages=[{"role": "user", "content": "Tell me about remembering answers"}])
+    first = generate(sent, None, IdSource().next)
+    assert generate(json.loads(json.dumps(sent)), None, IdSource().next) is first
+    assert first == generation._generate(sent, None, IdSource().next)
+    with_stops = {**sent, "stop_sequences": ["zzz"]}  # another shape: generated afresh
+    assert generate(with_stops, None, IdSource().next) is not first
+
+
+def test_a_refusal_is_never_shared() -> None:
+    """Its ``stop_details`` is a dict the caller may change."""
+    sent = body(messages=[{"role": "user", "content": generation.REFUSAL_TRIGGER}])
+    first = generate(sent, None, IdSource().next)
+    assert first.stop_details is not generate(sent, None, IdSource().next).stop_details
