@@ -1,6 +1,6 @@
 """The floor most benchmarks compare with: the same SDK, a bare respx route, a fixed answer.
 
-``import pytest_httpx2`` registers respx's ``"httpcore2"`` mocker, so
+lessonkit's ``register_mocker()`` registers respx's ``"httpcore2"`` mocker, so
 ``respx.mock(using="httpcore2")`` intercepts the real SDK with no lessonkit in
 the path. The route replays bytes and headers lessonkit produced earlier, so
 both sides hand the SDK identical responses and only the cost of producing
@@ -16,15 +16,17 @@ from typing import Any
 
 import anthropic
 import httpx
-import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker)
 import respx
 
 from lessonkit import models
+from lessonkit._transport import register_mocker
 
 __all__ = ["BASE_URL", "KEY", "ask", "bare_route", "message_bytes"]
 
 BASE_URL = "https://api.anthropic.com"
 KEY = "bench-placeholder-not-a-key"
+
+register_mocker()
 
 
 def ask(prompt: str = "Tell me about retries", max_tokens: int = 200) -> dict[str, Any]:

@@ -109,8 +109,8 @@ def _news(sdk: set[str], ours: set[str]) -> str:
 def test_stop_reasons() -> None:
     sdk = set(typing.get_args(StopReason))
     assert sdk == STOP_REASONS, (
-        f"{_news(sdk, STOP_REASONS)}. Teach lessonkit/fakeapi/model.py to produce each new stop "
-        "reason (api.reply(stop_reason=...)), handle it in lesson 02's dispatch, then update "
+        f"{_news(sdk, STOP_REASONS)}. Teach lessonkit/fakeapi/generation.py to produce each new "
+        "stop reason (api.reply(stop_reason=...)), handle it in lesson 02's dispatch, then update "
         "STOP_REASONS in this test"
     )
     assert set(replies.STOP_REASONS) == sdk
@@ -185,7 +185,7 @@ def test_create_fields() -> None:
     sdk = set(schema.create_fields())
     assert sdk == CREATE_FIELDS, (
         f"{_news(sdk, CREATE_FIELDS)} messages.create fields. Decide whether "
-        "lessonkit/fakeapi/validate.py must check each new field (and model.py honour it), "
+        "lessonkit/fakeapi/validate.py must check each new field (and generation.py honour it), "
         "then update CREATE_FIELDS in this test"
     )
 

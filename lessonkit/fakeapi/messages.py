@@ -15,9 +15,9 @@ from typing import Any
 from . import render, sse, tokens
 from .caching import NO_CACHE, CacheUsage
 from .faults import FaultPlan, StreamFault
+from .generation import Generation, generate
 from .http import ApiResponse, StreamDropped
 from .ids import IdSource
-from .model import Generation, generate
 from .records import RecordedRequest
 from .replies import Reply
 

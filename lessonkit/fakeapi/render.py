@@ -1,4 +1,4 @@
-"""Render a :class:`~lessonkit.fakeapi.model.Generation` as the API's JSON Message.
+"""Render a :class:`~lessonkit.fakeapi.generation.Generation` as the API's JSON Message.
 
 The usage object carries the fields a real 2026 response carries (cache
 counters at zero, ``service_tier``, ``inference_geo``), so code that reads
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .caching import NO_CACHE, CacheUsage
-from .model import Generation
+from .generation import Generation
 
 
 def usage(

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .caching import NO_CACHE, CacheUsage
-from .model import Block, Generation
+from .generation import Block, Generation
 from .render import usage
 
 

@@ -77,8 +77,11 @@ def count_input(body: dict[str, Any]) -> int:
     if system:
         total += sum(count_text(t) for t in _content_text(system))
     for message in body.get("messages") or ():
-        total += MESSAGE_OVERHEAD + sum(
-            count_text(t) for t in _content_text(message.get("content"))
+        content = message.get("content")
+        total += MESSAGE_OVERHEAD + (
+            count_text(content)  # the usual turn, without a generator per message
+            if isinstance(content, str)
+            else sum(count_text(t) for t in _content_text(content))
         )
     for tool in body.get("tools") or ():
         total += count_text(json.dumps(tool, sort_keys=True))

@@ -16,7 +16,7 @@ import pytest
 from anthropic.types import Message, StopReason
 
 from lessonkit import FakeAPI, models
-from lessonkit.fakeapi import model as fake_model
+from lessonkit.fakeapi import generation
 from lessonkit.fakeapi.facts import facts
 
 from .helpers import WEATHER_TOOL, ask, blocks_of, text_of
@@ -280,7 +280,7 @@ def test_refusal_after_partial_output(client: anthropic.Anthropic, api: FakeAPI)
 
 def test_magic_string_refuses(client: anthropic.Anthropic) -> None:
     created, streamed, text = _create_and_stream(
-        client, ask(f"Please {fake_model.REFUSAL_TRIGGER}")
+        client, ask(f"Please {generation.REFUSAL_TRIGGER}")
     )
     _same_answer(created, streamed)
     assert created.stop_reason == "refusal" and text == ""
@@ -321,8 +321,8 @@ def test_every_stop_reason_round_trips(
     if stop_reason not in SCRIPTS:
         pytest.fail(
             f"anthropic.types.StopReason has a new value {stop_reason!r}: add a way to script it "
-            f"to SCRIPTS in {__file__}, and check lessonkit.fakeapi (replies.py, model.py, sse.py) "
-            "renders it as the API does"
+            f"to SCRIPTS in {__file__}, and check lessonkit.fakeapi (replies.py, generation.py, "
+            "sse.py) renders it as the API does"
         )
     api.reply(**SCRIPTS[stop_reason], times=2)
     request = ask(tools=[WEATHER_TOOL], stop_sequences=["END"], max_tokens=40)

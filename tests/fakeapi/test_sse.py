@@ -9,7 +9,7 @@ import pytest
 from anthropic._streaming import SSEDecoder
 
 from lessonkit.fakeapi import sse
-from lessonkit.fakeapi.model import Block, Generation
+from lessonkit.fakeapi.generation import Block, Generation
 
 
 def _gen(

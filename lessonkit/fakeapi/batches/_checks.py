@@ -17,7 +17,7 @@ from typing import Any
 from .. import validate
 from ..errors import ApiError, invalid
 from ..ids import make_id
-from ..model import generate
+from ..generation import generate
 from ._job import Script
 
 MAX_REQUESTS = 100_000

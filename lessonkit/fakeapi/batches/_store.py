@@ -18,7 +18,7 @@ from ..clock import VirtualClock
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
 from ..http import ApiRequest, ApiResponse
 from ..ids import IdSource, make_id
-from ..model import generate
+from ..generation import generate
 from ..replies import make_reply
 from . import _jsonl
 from ._checks import async_error, check_envelope, list_limit

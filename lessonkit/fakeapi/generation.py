@@ -110,17 +110,21 @@ def _last_tool_results(body: dict[str, Any]) -> list[str]:
 
 def default_text(body: dict[str, Any]) -> str:
     """A deterministic, readable answer derived from the prompt."""
+    return "".join(_default_pieces(body, _last_user_text(body)))
+
+
+def _default_pieces(body: dict[str, Any], text: str) -> tuple[str, ...]:
+    """:func:`default_text`, already cut into tokens; ``text`` is the last user text."""
     results = _last_tool_results(body)
     if results:
-        return (
+        return tokens.pieces(
             "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
         )
-    text = _last_user_text(body)
     return _cached_answer(text) if len(text) <= tokens.CACHED_CHARS else _answer(text)
 
 
-def _answer(text: str) -> str:
-    """The default answer to a prompt whose last user text is ``text`` (a pure function)."""
+def _answer(text: str) -> tuple[str, ...]:
+    """The tokens of the default answer to a prompt whose last user text is ``text``."""
     prompt = text.strip().rstrip(".?!")
     words = prompt.split()
     if "about" in words:
@@ -128,12 +132,29 @@ def _answer(text: str) -> str:
     topic = " ".join(words[:6]) or "this"
     seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
     count = 2 + seed % 3
-    picks = [_SENTENCES[0]] + [
-        _SENTENCES[1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1)] for i in range(count)
-    ]
-    unique = list(dict.fromkeys(picks))
-    return " ".join(s.format(topic=topic, Topic=topic[:1].upper() + topic[1:]) for s in unique)
+    picks = [0] + [1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1) for i in range(count)]
+    fields = {"topic": topic, "Topic": topic[:1].upper() + topic[1:]}
+    out: list[str] = []
+    for pick in dict.fromkeys(picks):
+        for part in _SENTENCE_PARTS[pick]:
+            out.extend(tokens.split(part.format_map(fields)) if isinstance(part, str) else part)
+    return tuple(out)
 
+
+def _parts(sentence: str) -> tuple[tuple[str, ...] | str, ...]:
+    """``sentence`` cut before each field, the white space before a field kept with it.
+
+    Literal parts come as their tokens, fields as templates to fill. Every part
+    after the first starts with white space and every part (and every field's
+    value) ends in a visible character, so no token spans two parts: an answer's
+    tokens are its parts' tokens in a row, and only the fields are split anew.
+    """
+    parts = [part for part in re.split(r"(\s*\{\w+\})", sentence) if part]
+    return tuple(part if "{" in part else tuple(tokens.split(part)) for part in parts)
+
+
+#: Every sentence after the first follows a space.
+_SENTENCE_PARTS = tuple(_parts(s if i == 0 else " " + s) for i, s in enumerate(_SENTENCES))
 
 #: Lessons send the same prompts again and again (a re-run cell, a benchmark loop).
 _cached_answer = lru_cache(maxsize=256)(_answer)
@@ -301,14 +322,17 @@ def _json_pieces(value: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _cut_text(
-    text: str, budget: int, stops: list[str]
+    text: str, budget: int, stops: list[str], split: tuple[str, ...] | None = None
 ) -> tuple[tuple[str, ...], str | None, str | None]:
-    """Apply stop sequences and the token budget; returns pieces, stop reason, matched sequence."""
+    """Apply stop sequences and the token budget; returns pieces, stop reason, matched sequence.
+
+    ``split`` is ``text``'s tokens when the caller already has them.
+    """
     hits = [(text.find(s), s) for s in stops if s in text]
     sequence = min(hits)[1] if hits else None
     if sequence is not None:
         text = text[: text.find(sequence)]
-    pieces = tokens.pieces(text)
+    pieces = tokens.pieces(text) if split is None or sequence is not None else split
     if len(pieces) > budget:
         return pieces[:budget], "max_tokens", None
     return pieces, ("stop_sequence" if sequence else None), sequence
@@ -339,11 +363,53 @@ def _server_blocks(call: ToolCall, new_id: Callable[[str], str], *, paused: bool
 
 def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
     """Produce the model's turn for a validated Messages request."""
+    text = _plain_text(body) if reply is None else None
+    if text is not None:
+        return _plain(body["model"], body["max_tokens"], text)
+    return _generate(body, reply, new_id)
+
+
+#: The shape most requests (a lesson's cell, a batch of tickets) have: one user string.
+_PLAIN_FIELDS = {"model", "max_tokens", "messages"}
+_TURN = {"role", "content"}
+
+
+def _plain_text(body: dict[str, Any]) -> str | None:
+    """The user's text, if ``body`` has the plain shape and an answer worth remembering."""
+    if body.keys() != _PLAIN_FIELDS or len(body["messages"]) != 1:
+        return None
+    turn = body["messages"][0]
+    text = turn.get("content") if turn.keys() == _TURN and turn["role"] == "user" else None
+    if not isinstance(text, str) or len(text) > tokens.CACHED_CHARS or REFUSAL_TRIGGER in text:
+        return None
+    return text
+
+
+@lru_cache(maxsize=256)
+def _plain(model: str, max_tokens: int, text: str) -> Generation:
+    """:func:`generate` for the plain shape, remembered: it reads nothing else of the request.
+
+    Its output has no ids (no tools) and nothing mutable (a refusal's ``stop_details``
+    dict is never cached), so every caller can share it.
+    """
+    turn = {"role": "user", "content": text}
+    return _generate({"model": model, "max_tokens": max_tokens, "messages": [turn]}, None, _no_ids)
+
+
+def _no_ids(kind: str) -> str:
+    raise AssertionError(f"a plain request asked for a {kind} id")  # pragma: no cover
+
+
+def _generate(
+    body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]
+) -> Generation:
     budget = body["max_tokens"] if "max_tokens" in body else 4096
     if budget == 0:  # a cache pre-warm: no output at all
         return Generation((), "max_tokens", None, None, 0)
     stops = body.get("stop_sequences") or []
-    if reply is None and REFUSAL_TRIGGER in _last_user_text(body):
+    split = None  # the answer's tokens, when generating them came with them
+    prompt = _last_user_text(body)
+    if reply is None and REFUSAL_TRIGGER in prompt:
         reply = Reply(stop_reason="refusal")
     if reply is not None:  # only scripted calls can be wrong; ours come from the schema
         for call in reply.tool_calls:
@@ -361,16 +427,15 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         elif output_schema is not None:  # structured outputs: JSON that matches the schema
             reply = Reply(text=json.dumps(_safe_example(output_schema)))
         else:
-            reply = Reply(text=default_text(body))
+            split = _default_pieces(body, prompt)
+            reply = Reply(text="".join(split))
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None
     thought = (
         None
         if stop_reason == "refusal" and not reply.text
-        else thinking.plan(
-            body, facts(body["model"]), _last_user_text(body), reply.thinking, budget
-        )
+        else thinking.plan(body, facts(body["model"]), prompt, reply.thinking, budget)
     )
     thought_tokens = used = thought.tokens if thought else 0
     if thought is not None:
@@ -382,7 +447,7 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
         if stop_reason == "pause_turn":
             return Generation(tuple(blocks), stop_reason, None, None, max(used, 1), thought_tokens)
     if reply.text:
-        pieces, cut_reason, sequence = _cut_text(reply.text, budget - used, stops)
+        pieces, cut_reason, sequence = _cut_text(reply.text, budget - used, stops, split)
         used += len(pieces)
         blocks.append(Block("text", pieces))
         if cut_reason:
@@ -399,7 +464,7 @@ def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], 
                 Block("tool_use", pieces, new_id("tool_use"), call.name, dict(call.input))
             )
     if stop_reason == "pause_turn":  # paused mid server-tool loop: the search not yet run
-        call = ToolCall("web_search", {"query": _last_user_text(body)[:200]})
+        call = ToolCall("web_search", {"query": prompt[:200]})
         blocks.extend(_server_blocks(call, new_id, paused=True))
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"

@@ -1,7 +1,8 @@
-"""model.py on its own: deterministic output from a validated request and a script."""
+"""generation.py on its own: deterministic output from a validated request and a script."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -9,13 +10,15 @@ import jsonschema
 import pydantic
 import pytest
 from anthropic.lib._parse._transform import transform_schema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lessonkit import models
-from lessonkit.fakeapi import model, tokens
+from lessonkit.fakeapi import generation, tokens
 from lessonkit.fakeapi.errors import ApiError
 from lessonkit.fakeapi.facts import facts
+from lessonkit.fakeapi.generation import Generation, generate
 from lessonkit.fakeapi.ids import IdSource
-from lessonkit.fakeapi.model import Generation, generate
 from lessonkit.fakeapi.replies import make_reply
 
 from .helpers import WEATHER_TOOL, body
@@ -35,14 +38,14 @@ def test_same_request_same_output() -> None:
 
 
 def test_default_text_follows_the_prompt() -> None:
-    text = model.default_text(
+    text = generation.default_text(
         body(messages=[{"role": "user", "content": "Tell me about prompt caching?"}])
     )
     assert text.startswith("Prompt caching comes down to a few habits")
-    assert text != model.default_text(
+    assert text != generation.default_text(
         body(messages=[{"role": "user", "content": "Tell me about retries"}])
     )
-    assert model.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith(
+    assert generation.default_text(body(messages=[{"role": "user", "content": "   "}])).startswith(
         "This comes down"
     )
 
@@ -60,7 +63,7 @@ def test_default_text_reads_block_content_and_skips_assistant_turns() -> None:
             {"role": "assistant", "content": "Sure"},
         ]
     )
-    assert model.default_text(sent).startswith("Queues comes down")
+    assert generation.default_text(sent).startswith("Queues comes down")
 
 
 def test_default_text_answers_tool_results() -> None:
@@ -71,7 +74,7 @@ def test_default_text_answers_tool_results() -> None:
     }
     empty = {"type": "tool_result", "tool_use_id": "u", "content": ""}
     sent = body(messages=[{"role": "user", "content": [result, empty]}])
-    assert model.default_text(sent) == "Based on the tool result: 4 degrees; (empty)."
+    assert generation.default_text(sent) == "Based on the tool result: 4 degrees; (empty)."
 
 
 def test_text_is_cut_into_tokens() -> None:
@@ -89,7 +92,7 @@ def test_text_is_cut_into_tokens() -> None:
     ],
 )
 def test_json_pieces(value: dict[str, Any], pieces: tuple[str, ...]) -> None:
-    assert model._json_pieces(value) == pieces
+    assert generation._json_pieces(value) == pieces
     assert "".join(pieces) == json.dumps(value)
 
 
@@ -105,7 +108,7 @@ def test_json_pieces(value: dict[str, Any], pieces: tuple[str, ...]) -> None:
     ],
 )
 def test_cut_text(text: str, budget: int, stops: list[str], expected: tuple[Any, ...]) -> None:
-    assert model._cut_text(text, budget, stops) == expected
+    assert generation._cut_text(text, budget, stops) == expected
 
 
 def test_scripted_stop_reason_max_tokens_spends_the_budget() -> None:
@@ -130,7 +133,7 @@ def test_output_tokens_is_at_least_one_except_for_an_empty_refusal() -> None:
 
 
 def test_refusal_trigger_only_without_a_script() -> None:
-    prompt = [{"role": "user", "content": model.REFUSAL_TRIGGER}]
+    prompt = [{"role": "user", "content": generation.REFUSAL_TRIGGER}]
     assert _generate(messages=prompt).stop_reason == "refusal"
     assert _generate(make_reply("ok"), messages=prompt).stop_reason == "end_turn"
 
@@ -203,7 +206,7 @@ SCHEMAS: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("schema", SCHEMAS)
 def test_example_value_satisfies_the_schema(schema: dict[str, Any]) -> None:
-    jsonschema.validate(model._example_value(schema), schema)
+    jsonschema.validate(generation._example_value(schema), schema)
 
 
 class Order(pydantic.BaseModel):
@@ -226,7 +229,7 @@ def test_example_value_follows_hints_the_sdk_moved_to_descriptions() -> None:
     """
     for output_format in (Order, Basket):
         schema = transform_schema(output_format)
-        output_format.model_validate(model._example_value(schema))
+        output_format.model_validate(generation._example_value(schema))
 
 
 def test_structured_output_request_answers_json() -> None:
@@ -234,3 +237,85 @@ def test_structured_output_request_answers_json() -> None:
     gen = _generate(output_config={"format": {"type": "json_schema", "schema": schema}})
     Order.model_validate_json(gen.blocks[0].text)
     assert gen.stop_reason == "end_turn"
+
+
+# --- the answer's bytes are pinned -----------------------------------------------------------
+#: Prompts that reach every branch of the default answer: "about", punctuation, non-ASCII
+#: (``ß`` capitalises to two letters), white space, one long enough to skip the caches.
+PINNED_PROMPTS = (
+    "Tell me about retries",
+    "Summarise support ticket 7 in one line",
+    "ß über naïve “quotes” about 日本語 tokens",
+    "What's 2+2?!",
+    "   tabs\tand\nnewlines about   x_y-z   ",
+    "about",
+    "word " * 1000,
+)
+
+
+def _pinned_output() -> str:
+    lines = []
+    for model in (QUIET, models.DEFAULT):
+        for prompt in PINNED_PROMPTS:
+            for max_tokens, stops in ((4096, []), (100, []), (12, []), (100, ["habits"])):
+                sent = body(
+                    model=model,
+                    max_tokens=max_tokens,
+                    stop_sequences=stops,
+                    messages=[{"role": "user", "content": prompt}],
+                )
+                gen = generate(sent, None, IdSource().next)
+                lines.append(repr(gen))
+    return "\n".join(lines)
+
+
+PINNED_DIGEST = "dcab3ede58e665120391fe915b76f0b72b6fbd903ecbd46234326b508fcb878f"
+
+
+def test_generated_bytes_are_pinned() -> None:
+    """Speed-ups must not move a byte: notebooks, golden files and saved outputs depend on it."""
+    digest = hashlib.sha256(_pinned_output().encode()).hexdigest()
+    assert digest == PINNED_DIGEST, (
+        "the fake model's output changed; if that is intended, re-execute the notebooks and "
+        f"set PINNED_DIGEST = {digest!r}"
+    )
+
+
+@pytest.mark.parametrize("prompt", PINNED_PROMPTS)
+def test_the_answer_is_cut_exactly_as_its_text_splits(prompt: str) -> None:
+    """The answer's tokens come from pre-split parts: they must equal splitting the whole text."""
+    sent = body(model=QUIET, messages=[{"role": "user", "content": prompt}])
+    (block,) = _generate(messages=sent["messages"]).blocks
+    assert block.pieces == tuple(tokens.split(generation.default_text(sent)))
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, database=None, deadline=None)
+def test_any_prompt_answer_splits_like_its_text(prompt: str) -> None:
+    text = generation.default_text({"messages": [{"role": "user", "content": prompt}]})
+    assert generation._answer(prompt) == tuple(tokens.split(text))
+
+
+def test_no_token_can_span_two_sentence_parts() -> None:
+    """What lets ``_answer`` reuse each literal part's tokens: parts meet only at white space."""
+    for index, parts in enumerate(generation._SENTENCE_PARTS):
+        texts = [part if isinstance(part, str) else "".join(part) for part in parts]
+        assert not any(text[-1].isspace() for text in texts), texts
+        following = texts if index else texts[1:]  # sentences after the first follow a space
+        assert all(text[0].isspace() for text in following), texts
+
+
+def test_a_plain_request_is_remembered_and_answered_as_any_other() -> None:
+    sent = body(messages=[{"role": "user", "content": "Tell me about remembering answers"}])
+    first = generate(sent, None, IdSource().next)
+    assert generate(json.loads(json.dumps(sent)), None, IdSource().next) is first
+    assert first == generation._generate(sent, None, IdSource().next)
+    with_stops = {**sent, "stop_sequences": ["zzz"]}  # another shape: generated afresh
+    assert generate(with_stops, None, IdSource().next) is not first
+
+
+def test_a_refusal_is_never_shared() -> None:
+    """Its ``stop_details`` is a dict the caller may change."""
+    sent = body(messages=[{"role": "user", "content": generation.REFUSAL_TRIGGER}])
+    first = generate(sent, None, IdSource().next)
+    assert first.stop_details is not generate(sent, None, IdSource().next).stop_details
