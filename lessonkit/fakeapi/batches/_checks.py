@@ -16,8 +16,8 @@ from typing import Any
 
 from .. import validate
 from ..errors import ApiError, invalid
-from ..ids import make_id
 from ..generation import generate
+from ..ids import make_id
 from ._job import Script
 
 MAX_REQUESTS = 100_000

@@ -16,9 +16,9 @@ from typing import Any
 from .. import render, tokens
 from ..clock import VirtualClock
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
+from ..generation import generate
 from ..http import ApiRequest, ApiResponse
 from ..ids import IdSource, make_id
-from ..generation import generate
 from ..replies import make_reply
 from . import _jsonl
 from ._checks import async_error, check_envelope, list_limit
