@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lessonkit import models
+from lessonkit import FakeAPI, models
 
 WEATHER_TOOL: dict[str, Any] = {
     "name": "get_weather",
@@ -60,3 +60,8 @@ def text_of(message: Any) -> str:
 def blocks_of(message: Any, kind: str) -> list[Any]:
     """The content blocks of ``message`` of one ``type``."""
     return [block for block in message.content if block.type == kind]
+
+
+#: Every model a fresh fake serves: the SDK's ids minus those already past their retirement
+#: date on the fake's clock (they answer 404). The SDK warns on deprecated ones, still served.
+SERVED = sorted(FakeAPI().models)

@@ -269,7 +269,7 @@ def _pinned_output() -> str:
     return "\n".join(lines)
 
 
-PINNED_DIGEST = "dcab3ede58e665120391fe915b76f0b72b6fbd903ecbd46234326b508fcb878f"
+PINNED_DIGEST = "8eea414c214bb7d87a2f916ebbff28b8b6a7847ce093a57a0feb7bd0d385e1aa"
 
 
 def test_generated_bytes_are_pinned() -> None:

@@ -12,10 +12,8 @@ from lessonkit import FakeAPI, models
 from lessonkit.fakeapi import rules
 from lessonkit.fakeapi.facts import ModelFacts, facts
 
-from .helpers import WEATHER_TOOL, ask
+from .helpers import SERVED, WEATHER_TOOL, ask
 
-#: Every model the SDK knows; the SDK warns on deprecated ones, which are still served.
-SERVED = list(models.KNOWN)
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
     pytest.mark.filterwarnings("ignore:Using Claude with .* 'thinking.type=enabled' is deprecated"),

@@ -10,12 +10,12 @@ import pytest
 from lessonkit import FakeAPI, models
 from lessonkit.fakeapi.facts import facts
 
-from .helpers import WEATHER_TOOL, ask, blocks_of, text_of
+from .helpers import SERVED, WEATHER_TOOL, ask, blocks_of, text_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-THINKERS = [m for m in models.KNOWN if facts(m).thinking_default != "off"]
-QUIET = [m for m in models.KNOWN if facts(m).thinking_default == "off"]
+THINKERS = [m for m in SERVED if facts(m).thinking_default != "off"]
+QUIET = [m for m in SERVED if facts(m).thinking_default == "off"]
 
 
 def _thinking(message: Any) -> Any:
