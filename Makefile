@@ -53,11 +53,12 @@ lab: $(LAB_STAMP)
 	$(BIN)/lessonkit lab
 
 ## test: run every test (fake API fidelity, exercises, notebooks through nbval), with coverage
-# Two runs: the tests with the branch-coverage gate, then the notebooks through nbval,
-# which would otherwise start coverage inside every kernel (slow, and nbval gives that
+# Two runs: the tests with the branch-coverage gate, spread test by test over the
+# workers; then the notebooks through nbval, each kept whole on one worker. Apart,
+# because nbval would start coverage inside every kernel (slow, and nbval gives that
 # start a fixed minute that a busy machine can miss).
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --cov tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist load --cov tests
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope notebooks exercises
 
 ## test-latest: the suite on the newest allowed versions (own venv); reports what changed

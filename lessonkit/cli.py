@@ -44,19 +44,24 @@ def _require_course(course: Path | None) -> Path:
     return course.resolve()
 
 
+#: The options `lab` and `update` share.
+_CourseRoot = Annotated[
+    Path | None,
+    typer.Option(help="Course folder (holds notebooks/); found from here by default."),
+]
+_Workspace = Annotated[
+    Path | None, typer.Option(envvar="LESSONKIT_WORKSPACE", help=_WORKSPACE_HELP)
+]
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def lab(
     ctx: typer.Context,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL, open no browser.")
     ] = False,
-    root: Annotated[
-        Path | None,
-        typer.Option(help="Course folder (holds notebooks/); found from here by default."),
-    ] = None,
-    workspace: Annotated[
-        Path | None, typer.Option(envvar="LESSONKIT_WORKSPACE", help=_WORKSPACE_HELP)
-    ] = None,
+    root: _CourseRoot = None,
+    workspace: _Workspace = None,
 ) -> None:
     """Open your workspace in JupyterLab (made from the course on first start).
 
@@ -77,13 +82,8 @@ def lab(
 
 @app.command()
 def update(
-    root: Annotated[
-        Path | None,
-        typer.Option(help="Course folder (holds notebooks/); found from here by default."),
-    ] = None,
-    workspace: Annotated[
-        Path | None, typer.Option(envvar="LESSONKIT_WORKSPACE", help=_WORKSPACE_HELP)
-    ] = None,
+    root: _CourseRoot = None,
+    workspace: _Workspace = None,
 ) -> None:
     """Bring a newer course into your workspace; notebooks you changed are never overwritten."""
     from .workspace import update as merge

@@ -57,6 +57,7 @@ def _compared(nb: Any) -> dict[str, Any]:
     return dict(nb)
 
 
+@pytest.mark.soak  # every notebook twice more (~3 CPU-minutes): `make soak`, not `make test`
 @pytest.mark.parametrize(
     "path", LESSONS + SOURCES, ids=lambda path: f"{path.parent.name}/{path.name}"
 )
