@@ -58,8 +58,8 @@ lab: $(LAB_STAMP)
 # because nbval would start coverage inside every kernel (slow, and nbval gives that
 # start a fixed minute that a busy machine can miss).
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/python -m pytest -n $(JOBS) --dist load --cov tests
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope notebooks exercises
+	$(BIN)/python -m pytest tests -n $(JOBS) --dist load --cov=lessonkit
+	$(BIN)/python -m pytest notebooks exercises -n $(JOBS) --dist loadscope
 
 ## test-latest: the suite on the newest allowed versions (own venv); reports what changed
 test-latest:
