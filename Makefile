@@ -58,7 +58,7 @@ lab: $(LAB_STAMP)
 # because nbval would start coverage inside every kernel (slow, and nbval gives that
 # start a fixed minute that a busy machine can miss).
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/python -m pytest tests -n $(JOBS) --dist load --cov=lessonkit
+	$(BIN)/python -m pytest tests -n $(JOBS) --dist load --cov
 	$(BIN)/python -m pytest notebooks exercises -n $(JOBS) --dist loadscope
 
 ## test-latest: the suite on the newest allowed versions (own venv); reports what changed
