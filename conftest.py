@@ -21,6 +21,12 @@ from pathlib import Path
 
 import pytest
 
+#: lessonkit's own fixture, loaded here rather than through its pytest11 entry point
+#: (``-p no:lessonkit`` in pyproject's addopts): an entry point is imported before
+#: coverage starts in a pytest-xdist worker, which would count every module-level line
+#: of lessonkit as missed.
+pytest_plugins = ["lessonkit.pytest_plugin"]
+
 STUDENT_COPIES = Path(__file__).resolve().parent / "exercises"
 
 
