@@ -25,6 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 LOCKED, LATEST = ROOT / ".venv", ROOT / ".venv-latest"
 UV = LOCKED / "bin" / "uv"
+#: Installed beside the locks, not from them: the course itself and the installers.
+TOOLING = {"lessonkit", "uv", "pip", "setuptools"}
 
 
 def _pins(lines: list[str]) -> dict[str, str]:
@@ -35,6 +37,16 @@ def _pins(lines: list[str]) -> dict[str, str]:
             name, version = requirement.split("==", 1)
             pins[name.lower().replace("_", "-")] = version
     return pins
+
+
+def _freeze(venv: Path) -> list[str]:
+    """What is installed in `venv` (the lock as it applies on this platform, for .venv)."""
+    return subprocess.run(
+        [UV, "pip", "freeze", "--python", venv / "bin" / "python"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
 
 
 def _facts(venv: Path) -> dict[str, Any]:
@@ -52,11 +64,11 @@ def report(
     locked: dict[str, str], latest: dict[str, str], before: dict[str, Any], after: dict[str, Any]
 ) -> str:
     """What changed between the locked and the newest environment, as text."""
-    lines = ["== packages that differ from locks/test.txt"]
+    lines = ["== packages that differ from the locked .venv (locks/test.txt)"]
     changed = [
         f"  {name}: {locked.get(name, '(not locked)')} -> {latest.get(name, '(gone)')}"
         for name in sorted(locked.keys() | latest.keys())
-        if name != "lessonkit" and locked.get(name) != latest.get(name)
+        if name not in TOOLING and locked.get(name) != latest.get(name)
     ]
     lines += changed or ["  none"]
     lines.append(f"== SDK facts: anthropic {before['anthropic']} -> {after['anthropic']}")
@@ -106,14 +118,8 @@ def main() -> int:
         check=True,
         capture_output=True,
     )
-    frozen = subprocess.run(
-        [UV, "pip", "freeze", "--python", LATEST / "bin" / "python"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.splitlines()
-    locked = _pins((ROOT / "locks" / "test.txt").read_text().splitlines())
-    print(report(locked, _pins(frozen), _facts(LOCKED), _facts(LATEST)), flush=True)
+    locked, latest = _pins(_freeze(LOCKED)), _pins(_freeze(LATEST))
+    print(report(locked, latest, _facts(LOCKED), _facts(LATEST)), flush=True)
     env = {**os.environ, "LESSONKIT_LANE": "latest"}
     tests = subprocess.run(
         [
