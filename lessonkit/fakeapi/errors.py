@@ -107,6 +107,12 @@ def invalid(message: str) -> ApiError:
     return ApiError(400, message)
 
 
+def not_an_object(where: str = "") -> ApiError:
+    """The 400 for a value (at ``where``, or the whole body) that should be a JSON object."""
+    message = "Input should be a valid dictionary or object to extract fields from"
+    return invalid(f"{where}: {message}" if where else message)
+
+
 def not_found(message: str = "Not found") -> ApiError:
     """The 404 ``not_found_error``."""
     return ApiError(404, message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import schema, tokens
-from .errors import invalid
+from .errors import invalid, not_an_object
 from .facts import ModelFacts
 
 __all__ = [
@@ -61,9 +61,7 @@ def check_thinking(body: dict[str, Any], facts: ModelFacts) -> None:
     if config is None:
         return
     if not isinstance(config, dict):
-        raise invalid(
-            "thinking: Input should be a valid dictionary or object to extract fields from"
-        )
+        raise not_an_object("thinking")
     kind = config.get("type")
     if kind not in schema.thinking_types():
         expected = ", ".join(f"'{t}'" for t in schema.thinking_types())

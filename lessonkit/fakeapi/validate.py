@@ -12,7 +12,7 @@ from collections.abc import Collection
 from typing import Any
 
 from . import caching, rules, schema, versions
-from .errors import ApiError, invalid, not_found
+from .errors import ApiError, invalid, not_an_object, not_found
 from .facts import ModelFacts, facts
 
 #: Messages API request size limit (32 MB) — bigger bodies get a 413 before validation.
@@ -77,9 +77,7 @@ def check_max_tokens(body: dict[str, Any], model: ModelFacts, *, batch: bool = F
 
 def _check_block(where: str, block: Any, tags: tuple[str, ...]) -> None:
     if not isinstance(block, dict):
-        raise invalid(
-            f"{where}: Input should be a valid dictionary or object to extract fields from"
-        )
+        raise not_an_object(where)
     kind = block.get("type")
     if kind not in tags:
         expected = ", ".join(f"'{t}'" for t in tags)
@@ -251,9 +249,7 @@ def check_tool_choice(body: dict[str, Any], model: ModelFacts) -> None:
     if choice is None:
         return
     if not isinstance(choice, dict):
-        raise invalid(
-            "tool_choice: Input should be a valid dictionary or object to extract fields from"
-        )
+        raise not_an_object("tool_choice")
     if choice.get("type") not in _TOOL_CHOICES:
         expected = ", ".join(f"'{t}'" for t in _TOOL_CHOICES)
         raise invalid(
@@ -280,7 +276,7 @@ def _check_request(
 ) -> tuple[dict[str, Any], ModelFacts]:
     """What every Messages endpoint checks first, in the API's order: the body and its model."""
     if not isinstance(body, dict):
-        raise invalid("Input should be a valid dictionary or object to extract fields from")
+        raise not_an_object()
     check_extra_fields(body, fields)
     return body, facts(check_model(body, models))
 

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from typing import Any
 
 from .. import validate
-from ..errors import ApiError, invalid
+from ..errors import ApiError, invalid, not_an_object
 from ..generation import generate
 from ..ids import make_id
 from ._job import Script
@@ -28,7 +28,7 @@ _PATTERN = "String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"
 def check_envelope(body: Any) -> list[tuple[str, dict[str, Any]]]:
     """The create-time checks; returns ``(custom_id, params)`` pairs."""
     if not isinstance(body, dict):
-        raise invalid("Input should be a valid dictionary or object to extract fields from")
+        raise not_an_object()
     validate.check_extra_fields(body, ("requests",))
     requests = body.get("requests")
     if requests is None:
@@ -51,9 +51,7 @@ def check_envelope(body: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def _check_entry(where: str, entry: Any, seen: set[str]) -> tuple[str, dict[str, Any]]:
     if not isinstance(entry, dict):
-        raise invalid(
-            f"{where}: Input should be a valid dictionary or object to extract fields from"
-        )
+        raise not_an_object(where)
     extra = next((name for name in entry if name not in ("custom_id", "params")), None)
     if extra is not None:
         raise invalid(f"{where}.{extra}: Extra inputs are not permitted")
