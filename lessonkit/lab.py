@@ -1,7 +1,9 @@
 """``lessonkit lab``: JupyterLab on the learner's workspace, showing only the course.
 
 The server's root is the workspace (:mod:`lessonkit.workspace`), so solution
-sources and developer folders are simply not there. Its settings live inside
+sources and developer folders are simply not there. The first start opens lesson
+00 with the file browser at the workspace root (a JupyterLab layout written once;
+after that JupyterLab keeps whatever layout the learner leaves). Its settings live inside
 the workspace (``.lessonkit/lab/``, hidden from the file browser), with the news
 pop-up off; its environment has this Python's ``bin`` first on ``PATH``, so
 ``lessonkit`` works in JupyterLab's terminals. :func:`run` forwards Ctrl-C and
@@ -10,6 +12,7 @@ SIGTERM to the server, which then shuts its kernels down before exiting.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -18,10 +21,11 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from .atomic import write_json
 
-__all__ = ["SETTINGS", "environment", "lab_command", "run", "write_settings"]
+__all__ = ["SETTINGS", "environment", "first_lesson", "lab_command", "run", "write_settings"]
 
 SETTINGS = Path(".lessonkit") / "lab"
 #: JupyterLab user settings we start a workspace with (the learner may change them later).
@@ -31,18 +35,27 @@ _DEFAULT_SETTINGS = {
 }
 
 
+def first_lesson(root: Path) -> str | None:
+    """The workspace-relative path of the first lesson in `root`, if there is one."""
+    lessons = sorted((root / "lessons").glob("*.ipynb"))
+    return f"lessons/{lessons[0].name}" if lessons else None
+
+
 def lab_command(
     root: Path, *, no_browser: bool = False, extra: list[str] | None = None
 ) -> list[str]:
-    """The ``jupyter lab`` command line for the workspace `root`, opening its first lesson."""
-    lessons = sorted((root / "lessons").glob("*.ipynb"))
-    start = f"lessons/{lessons[0].name}" if lessons else ""
+    """The ``jupyter lab`` command line for the workspace `root`.
+
+    It opens ``/lab``: the layout :func:`write_settings` wrote (first lesson open,
+    file browser at the root), not ``/lab/tree/<lesson>``, which would move the
+    file browser into ``lessons/``.
+    """
     command = [
         sys.executable,
         "-m",
         "jupyterlab",
         f"--ServerApp.root_dir={root}",
-        f"--LabApp.default_url=/lab/tree/{start}",
+        "--LabApp.default_url=/lab",
         f"--LabApp.user_settings_dir={root / SETTINGS / 'settings'}",
         f"--LabApp.workspaces_dir={root / SETTINGS / 'workspaces'}",
         "--LabApp.news_url=",
@@ -63,11 +76,36 @@ def lab_command(
 
 
 def write_settings(root: Path) -> None:
-    """Write the default JupyterLab settings into workspace `root`, keeping any that exist."""
+    """Write the default JupyterLab settings and first layout into `root`, keeping any that exist."""
     for name, value in _DEFAULT_SETTINGS.items():
         path = root / SETTINGS / "settings" / name
         if not path.exists():
             write_json(path, value)
+    start = first_lesson(root)
+    layouts = root / SETTINGS / "workspaces"
+    if start is not None and not any(layouts.glob("*.jupyterlab-workspace")):
+        from jupyterlab_server.workspaces_handler import WorkspacesManager
+
+        WorkspacesManager(str(layouts)).save("default", json.dumps(_first_layout(start)))
+
+
+def _first_layout(start: str) -> dict[str, Any]:
+    """JupyterLab's saved state for: `start` open alone, the file browser at the root."""
+    notebook = f"notebook:{start}"
+    return {
+        "data": {
+            "layout-restorer:data": {
+                "main": {
+                    "dock": {"type": "tab-area", "currentIndex": 0, "widgets": [notebook]},
+                    "current": notebook,
+                },
+                "left": {"collapsed": False, "visible": True, "current": "filebrowser"},
+            },
+            notebook: {"data": {"path": start, "factory": "Notebook"}},
+            "file-browser-filebrowser:cwd": {"path": ""},
+        },
+        "metadata": {"id": "default"},
+    }
 
 
 def environment(base: Mapping[str, str]) -> dict[str, str]:

@@ -95,6 +95,21 @@ def test_running_a_cell_again_replaces_its_replies(shell: FakeShell) -> None:
     assert [reply.text for reply, _ in api._state.replies] == ["one", "one", "two"]
 
 
+def test_running_a_cell_again_replaces_its_batch_delay_and_outcomes(shell: FakeShell) -> None:
+    api = FakeAPI()
+    for _ in range(3):
+        shell.run({"api": api}, "api.batch_delay(hours=30)", CELL_A)
+    shell.run({"api": api}, "api.batch_outcome('row-1', 'errored')", CELL_B)
+    shell.run({"api": api}, "api.batch_outcome('row-2', 'canceled')", CELL_B)  # edited cell
+    assert sum(seconds for seconds, _ in api.batches._delays) == 30 * 3600
+    assert sorted(api.batches._scripts) == ["row-2"]
+
+
+def test_a_batch_delay_from_plain_code_still_adds_up() -> None:
+    api = FakeAPI().batch_delay(hours=1).batch_delay(minutes=30)
+    assert sum(seconds for seconds, _ in api.batches._delays) == 5400
+
+
 def test_one_run_keeps_everything_it_scripts(shell: FakeShell) -> None:
     api = FakeAPI()
     shell.run({"api": api}, "api.fail_next(500)\napi.fail_next(529)\napi.scenario('flaky')", CELL_A)

@@ -78,7 +78,13 @@ def test_lab_makes_the_workspace_once_and_serves_it(
     assert command == lab_command(work, no_browser=True, extra=["--port", "9999"])
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={work}" in command
-    assert "--LabApp.default_url=/lab/tree/lessons/lesson-00-setup.ipynb" in command
+    assert "--LabApp.default_url=/lab" in command
+    (layout,) = (work / ".lessonkit/lab/workspaces").glob("default-*.jupyterlab-workspace")
+    first = json.loads(layout.read_text())["data"]
+    assert first["file-browser-filebrowser:cwd"] == {"path": ""}  # the root, not lessons/
+    assert first["layout-restorer:data"]["main"]["current"] == (
+        "notebook:lessons/lesson-00-setup.ipynb"
+    )
     assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
     notification = work / ".lessonkit/lab/settings/@jupyterlab/apputils-extension"
     assert json.loads((notification / "notification.jupyterlab-settings").read_text()) == {
@@ -87,9 +93,11 @@ def test_lab_makes_the_workspace_once_and_serves_it(
     assert f"--LabApp.user_settings_dir={work / '.lessonkit/lab/settings'}" in command
 
     (work / "lessons/lesson-00-setup.ipynb").write_text("my notes")
+    layout.write_text('{"data": {}, "metadata": {"id": "default"}}')  # the learner's own layout
     again = runner.invoke(app, ["lab"])
     assert again.exit_code == 0 and "Made your workspace" not in again.output
     assert (work / "lessons/lesson-00-setup.ipynb").read_text() == "my notes"
+    assert json.loads(layout.read_text())["data"] == {}
 
 
 def test_lab_serves_a_workspace_chosen_by_the_learner(

@@ -122,6 +122,11 @@ def test_lab_shows_the_workspace_and_stops_cleanly(
         timeout=10,
     ).json()
     assert news["settings"]["fetchNews"] == "false"
+    layout = httpx.get(f"{base}/lab/api/workspaces/default", headers=headers, timeout=10).json()
+    assert layout["data"]["file-browser-filebrowser:cwd"] == {"path": ""}
+    assert layout["data"]["notebook:lessons/lesson-00-setup.ipynb"]["data"]["path"] == (
+        "lessons/lesson-00-setup.ipynb"
+    )
 
     kernel = httpx.post(f"{base}/api/kernels", headers=headers, json={"name": "python3"}).json()
     assert kernel["name"] == "python3"

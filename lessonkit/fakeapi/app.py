@@ -69,6 +69,7 @@ def _scripting(
         with api._lock:
             if origin is not None:
                 api.faults.forget(origin)
+                api.batches.forget(origin)
                 replies = api._state.replies
                 kept = [queued for queued in replies if not origin.replaces(queued[1])]
                 replies.clear()
@@ -238,6 +239,7 @@ class FakeAPI:
             self._state.retired.add(model)
         return self
 
+    @_scripting
     def batch_outcome(self, custom_id: str, outcome: str, **details: Any) -> FakeAPI:
         """Fix how ``custom_id`` ends in the next batch containing it.
 
@@ -248,15 +250,16 @@ class FakeAPI:
         use :meth:`reply`'s queue. Example: ``api.batch_outcome("row-7", "errored")``.
         """
         with self._lock:
-            self.batches.script(custom_id, outcome, **details)
+            self.batches.script(custom_id, outcome, origin=self._origin, **details)
         return self
 
+    @_scripting
     def batch_delay(
         self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0
     ) -> FakeAPI:
         """Keep the next batch queued this much longer, e.g. ``hours=30`` to see it expire."""
         with self._lock:
-            self.batches.delay(seconds + 60 * minutes + 3600 * hours)
+            self.batches.delay(seconds + 60 * minutes + 3600 * hours, origin=self._origin)
         return self
 
     @property

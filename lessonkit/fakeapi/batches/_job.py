@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ApiError
+from ..faults import Origin
 from ..replies import Reply
 
 DAY = 86_400.0
@@ -52,6 +53,7 @@ class Script:
     error_type: str = "api_error"
     message: str | None = None
     reply: Reply | None = None  #: what a scripted "succeeded" says
+    origin: Origin | None = None  #: the cell run that scripted it, if a cell did
 
 
 @dataclass

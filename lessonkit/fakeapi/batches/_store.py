@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import render, tokens
 from ..clock import VirtualClock
+from ..faults import Origin
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
 from ..generation import generate
 from ..http import ApiRequest, ApiResponse
@@ -47,7 +48,7 @@ class BatchStore:
         self._base_url = base_url
         self._batches: dict[str, Batch] = {}  # creation order
         self._scripts: dict[str, Script] = {}
-        self._delay = 0.0
+        self._delays: list[tuple[float, Origin | None]] = []
 
     # --- scripting -----------------------------------------------------------------
     def script(
@@ -57,6 +58,7 @@ class BatchStore:
         *,
         error_type: str = "api_error",
         message: str | None = None,
+        origin: Origin | None = None,
         **reply: Any,
     ) -> None:
         """Fix the outcome of ``custom_id`` in the next batch that contains it."""
@@ -72,18 +74,27 @@ class BatchStore:
                 f"{sorted(reply)} script what a 'succeeded' request says, not an {outcome!r} one"
             )
         made = make_reply(**reply) if reply else None
-        self._scripts[custom_id] = Script(outcome, error_type, message, made)
+        self._scripts[custom_id] = Script(outcome, error_type, message, made, origin)
 
-    def delay(self, seconds: float) -> None:
+    def delay(self, seconds: float, origin: Origin | None = None) -> None:
         """Hold the next batch in the queue ``seconds`` longer (past 24 h, its requests expire)."""
         if seconds < 0:
             raise ValueError("a delay cannot be negative")
-        self._delay += seconds
+        self._delays.append((seconds, origin))
+
+    def forget(self, origin: Origin) -> None:
+        """Drop the unused outcomes and delays an earlier run of ``origin``'s cell scripted."""
+        self._scripts = {
+            custom_id: script
+            for custom_id, script in self._scripts.items()
+            if not origin.replaces(script.origin)
+        }
+        self._delays = [entry for entry in self._delays if not origin.replaces(entry[1])]
 
     def reset(self) -> None:
         self._batches.clear()
         self._scripts.clear()
-        self._delay = 0.0
+        self._delays.clear()
 
     # --- reading (for widgets and tests; no HTTP involved) ------------------------
     def get(self, batch_id: str) -> Batch:
@@ -151,7 +162,7 @@ class BatchStore:
             )
         entries = check_envelope(body)
         models = self._models()
-        times = finish_times(entries, self._delay)
+        times = finish_times(entries, sum(seconds for seconds, _ in self._delays))
         items = []
         for index, ((custom_id, params), finish) in enumerate(zip(entries, times, strict=True)):
             script = self._scripts.pop(custom_id, None)
@@ -166,7 +177,7 @@ class BatchStore:
             items.append(item)
         batch = Batch(self.ids.next("batch"), self.clock.seconds, items)
         self._batches[batch.id] = batch
-        self._delay = 0.0
+        self._delays.clear()
         return batch
 
     def _list(self, query: Any) -> dict[str, Any]:
