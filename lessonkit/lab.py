@@ -76,7 +76,7 @@ def lab_command(
 
 
 def write_settings(root: Path) -> None:
-    """Write the default JupyterLab settings and first layout into `root`, keeping any that exist."""
+    """Write default JupyterLab settings and the first layout into `root`; keep existing ones."""
     for name, value in _DEFAULT_SETTINGS.items():
         path = root / SETTINGS / "settings" / name
         if not path.exists():

@@ -15,8 +15,8 @@ from typing import Any
 
 from .. import render, tokens
 from ..clock import VirtualClock
-from ..faults import Origin
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
+from ..faults import Origin
 from ..generation import generate
 from ..http import ApiRequest, ApiResponse
 from ..ids import IdSource, make_id
