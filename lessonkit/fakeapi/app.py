@@ -240,7 +240,7 @@ class FakeAPI:
         return self
 
     @_scripting
-    def batch_outcome(self, custom_id: str, outcome: str, **details: Any) -> FakeAPI:
+    def batch_outcome(self, /, custom_id: str, outcome: str, **details: Any) -> FakeAPI:
         """Fix how ``custom_id`` ends in the next batch containing it.
 
         ``outcome`` is "succeeded" (optionally with ``text=``, ``stop_reason=``,
