@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -31,7 +32,7 @@ def footer() -> str:
     return f"simulated by lessonkit {__version__}, anthropic {sdk} (virtual clock, no network)"
 
 
-def text_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Left-aligned columns, two spaces apart, a dashed rule under the header."""
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]

@@ -75,7 +75,7 @@ def _detail(event: dict[str, Any]) -> str:
 
 
 def rows(events: list[dict[str, Any]]) -> list[Row]:
-    """The events as rows, runs of more than ``_SHOWN + 1`` deltas folded, the first token marked."""
+    """The events as rows: long runs of deltas folded, the first token marked."""
     first = next(
         (
             n

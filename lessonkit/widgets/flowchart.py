@@ -1,4 +1,4 @@
-"""``ErrorFlowchart``: what happens to a failed call — the SDK retries it, you fix it, or you surface it.
+"""``ErrorFlowchart``: where a failed call goes — retried by the SDK, fixed by you, or surfaced.
 
 Nothing here is hand-copied: the statuses and ``error.type`` values are the
 fake's table of the API's documented errors (:data:`lessonkit.fakeapi.errors.ERROR_TYPES`),
@@ -108,9 +108,8 @@ class ErrorFlowchart(Diagram):
         if path is None:
             return []
         what, why = _lanes()[path.lane]
-        return [
-            f"{path.key} ({path.error_type}, {path.exception}): {what[0].lower()}{what[1:]} — {why}."
-        ]
+        where = f"{what[0].lower()}{what[1:]} — {why}"
+        return [f"{path.key} ({path.error_type}, {path.exception}): {where}."]
 
     def svg(self) -> str:
         lanes, chosen = _lanes(), self._path()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["FONT", "MUTED", "STRONG", "arrow", "box", "figure", "label", "line"]
+__all__ = ["FONT", "MUTED", "STRONG", "arrow", "box", "curve", "figure", "label", "line"]
 
 FONT = "font-family:system-ui,sans-serif;font-size:12px"
 STRONG = "#cf222e"  #: the highlighted path / the first token
@@ -91,4 +91,15 @@ def box(
     return (
         f"<rect x='{_n(x)}' y='{_n(y)}' width='{_n(width)}' height='{_n(height)}' "
         f"rx='{_n(radius)}' fill='{fill}' stroke='{stroke}' stroke-width='{_n(stroke_width)}'/>"
+    )
+
+
+def curve(
+    x1: float, y1: float, x2: float, y2: float, dip: float, *, colour: str = MUTED, width: float = 1
+) -> str:
+    """An arrow from (x1, y1) to (x2, y2) bowing ``dip`` pixels below the straight line."""
+    mx, my = (x1 + x2) / 2, max(y1, y2) + dip
+    return (
+        f"<path d='M{_n(x1)},{_n(y1)} Q{_n(mx)},{_n(my)} {_n(x2)},{_n(y2)}' fill='none' "
+        f"stroke='{colour}' stroke-width='{_n(width)}' marker-end='url(#{_HEADS[colour]})'/>"
     )
