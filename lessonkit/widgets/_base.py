@@ -79,6 +79,10 @@ class TableView(Refreshable):
     def notes(self) -> list[str]:
         return []
 
+    def figure(self) -> str:
+        """Inline SVG shown above the table in HTML ("" for none)."""
+        return ""
+
     def __str__(self) -> str:
         rows = self.rows()
         body = text_table(self.columns, rows) if rows else [self.empty]
@@ -101,7 +105,7 @@ class TableView(Refreshable):
             table = f"<p>{esc(self.empty)}</p>"
         notes = "".join(f"<div>{esc(n)}</div>" for n in self.notes())
         return (
-            f"<div><b>{esc(self.title())}</b>{table}{notes}"
+            f"<div><b>{esc(self.title())}</b>{self.figure()}{table}{notes}"
             f"<div style='color:#888'><i>{esc(footer())}</i></div></div>"
         )
 
