@@ -97,7 +97,10 @@ class TableView(Refreshable):
         rows = self.rows()
         if rows:
             cells = (
-                "".join(f"<td style='text-align:left'>{esc(v)}</td>" for v in row) for row in rows
+                "".join(
+                    f"<td style='text-align:left;white-space:nowrap'>{esc(v)}</td>" for v in row
+                )
+                for row in rows
             )
             table = f"<table><thead><tr>{head}</tr></thead><tbody>"
             table += "".join(f"<tr>{c}</tr>" for c in cells) + "</tbody></table>"
