@@ -229,7 +229,7 @@ def test_a_learners_session_leaves_the_course_pristine_and_their_answers_intact(
     lesson = json.loads((course / "notebooks" / f"{RERUN_LESSON}.ipynb").read_text())
     for index, (first, second) in zip(RERUN, reruns, strict=True):
         committed = _text(lesson["cells"][index]["outputs"])
-        assert first == second == committed, f"lesson {RERUN_LESSON} cell {index}: {first!r} / {second!r}"
+        assert first == second == committed, f"{RERUN_LESSON} cell {index}: {first!r} / {second!r}"
 
     server.send_signal(signal.SIGTERM)  # what Ctrl-C in the terminal does
     assert server.wait(timeout=60) == 0
