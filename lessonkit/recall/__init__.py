@@ -1,4 +1,4 @@
-"""Active recall: "Check yourself" questions at the end of a lesson, "predict, then run" before a demo.
+"""Active recall: "Check yourself" at the end of a lesson, "predict, then run" before a demo.
 
 Each lesson's questions are data, ``lessonkit/recall/<notebook stem>.toml``
 (format in :mod:`lessonkit.recall.bank`). In a notebook::

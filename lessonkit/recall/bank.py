@@ -23,11 +23,12 @@ __all__ = ["BANKS", "Bank", "BankError", "Option", "Prediction", "Question", "lo
 #: Where the committed banks live: beside this module, one ``<notebook stem>.toml`` each.
 BANKS = Path(__file__).resolve().parent
 
-_QUESTION_KEYS = {
+_QUESTION_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "choice": ({"id", "kind", "prompt", "answer", "explain", "options"}, set()),
     "short": ({"id", "kind", "prompt", "answer", "explain", "accept"}, set()),
 }
 _PREDICT_KEYS = {"id", "prompt", "options", "answer", "explain"}
+_TEXTS = ("id", "prompt", "answer", "explain")
 _OPTION_KEYS = ({"key", "text"}, {"why"})
 
 
@@ -123,16 +124,18 @@ def parse(data: dict[str, Any], stem: str, *, where: str) -> Bank:
     """A :class:`Bank` from parsed TOML; :class:`BankError` names ``where`` and the question."""
     _keys(data, ({"question"}, {"predict"}), where)
     questions = tuple(
-        _question(raw, f"{where}: question {n}") for n, raw in enumerate(_list(data, "question", where), 1)
+        _question(raw, f"{where}: question {n}")
+        for n, raw in enumerate(_list(data, "question", where), 1)
     )
     predictions = tuple(
-        _prediction(raw, f"{where}: predict {n}") for n, raw in enumerate(_list(data, "predict", where), 1)
+        _prediction(raw, f"{where}: predict {n}")
+        for n, raw in enumerate(_list(data, "predict", where), 1)
     )
     seen: set[str] = set()
-    for item in (*questions, *predictions):
-        if item.id in seen:
-            raise BankError(f"{where}: id {item.id!r} is used twice (ids must be unique)")
-        seen.add(item.id)
+    for qid in [q.id for q in questions] + [p.id for p in predictions]:
+        if qid in seen:
+            raise BankError(f"{where}: id {qid!r} is used twice (ids must be unique)")
+        seen.add(qid)
     if not questions:
         raise BankError(f"{where}: no [[question]]")
     return Bank(stem, questions, predictions)
@@ -172,20 +175,20 @@ def _question(raw: Any, where: str) -> Question:
     if kind not in _QUESTION_KEYS:
         raise BankError(f"{where}: kind must be 'choice' or 'short', got {kind!r}")
     _keys(raw, _QUESTION_KEYS[kind], where)
-    fields = {k: _text(raw, k, where) for k in ("id", "prompt", "answer", "explain")}
+    qid, prompt, answer, explain = (_text(raw, k, where) for k in _TEXTS)
     if kind == "choice":
         options = _options(raw["options"], where)
-        if fields["answer"] not in {o.key for o in options}:
+        if answer not in {o.key for o in options}:
             keys = ", ".join(o.key for o in options)
-            raise BankError(f"{where}: answer {fields['answer']!r} is not an option key ({keys})")
+            raise BankError(f"{where}: answer {answer!r} is not an option key ({keys})")
         for option in options:
-            if option.key != fields["answer"] and not option.why:
+            if option.key != answer and not option.why:
                 raise BankError(f"{where}: wrong option {option.key!r} has no why")
-        return Question(kind=kind, options=options, **fields)
+        return Question(qid, kind, prompt, answer, explain, options=options)
     accept = _patterns(raw["accept"], where)
-    if not any(p.fullmatch(fields["answer"]) for p in accept):
-        raise BankError(f"{where}: no accept pattern matches its own answer {fields['answer']!r}")
-    return Question(kind=kind, accept=accept, **fields)
+    if not any(p.fullmatch(answer) for p in accept):
+        raise BankError(f"{where}: no accept pattern matches its own answer {answer!r}")
+    return Question(qid, kind, prompt, answer, explain, accept=accept)
 
 
 def _options(raw: Any, where: str) -> tuple[Option, ...]:
@@ -197,9 +200,7 @@ def _options(raw: Any, where: str) -> tuple[Option, ...]:
         why = item.get("why", "")
         if not isinstance(why, str):
             raise BankError(f"{where}: option {item['key']!r}: why must be a string")
-        options.append(
-            Option(_text(item, "key", where), _text(item, "text", where), why.strip())
-        )
+        options.append(Option(_text(item, "key", where), _text(item, "text", where), why.strip()))
     keys = [o.key for o in options]
     if len(set(keys)) != len(keys):
         raise BankError(f"{where}: option keys repeat: {keys}")
@@ -222,7 +223,7 @@ def _prediction(raw: Any, where: str) -> Prediction:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         where = f"{where.rsplit(':', 1)[0]}: predict {raw['id']!r}"
     _keys(raw, (_PREDICT_KEYS, set()), where)
-    fields = {k: _text(raw, k, where) for k in ("id", "prompt", "answer", "explain")}
+    pid, prompt, answer, explain = (_text(raw, k, where) for k in _TEXTS)
     options = raw["options"]
     if (
         not isinstance(options, list)
@@ -231,6 +232,6 @@ def _prediction(raw: Any, where: str) -> Prediction:
         or len(set(options)) != len(options)
     ):
         raise BankError(f"{where}: options must be at least two different strings")
-    if fields["answer"] not in options:
-        raise BankError(f"{where}: answer {fields['answer']!r} is not among the options")
-    return Prediction(options=tuple(options), **fields)
+    if answer not in options:
+        raise BankError(f"{where}: answer {answer!r} is not among the options")
+    return Prediction(pid, prompt, tuple(options), answer, explain)

@@ -99,7 +99,9 @@ class QuizView:
         prompt = w.HTML(f"<b>{html.escape(question.id)}.</b> {html.escape(question.prompt)}")
         control: Any
         if question.kind == "choice":
-            options = [(c, o.key) for c, o in zip(_choices(question), question.options, strict=True)]
+            options = [
+                (c, o.key) for c, o in zip(_choices(question), question.options, strict=True)
+            ]
             control = w.RadioButtons(options=options, value=None, layout=w.Layout(width="auto"))
         else:
             control = w.Text(placeholder="your answer")
