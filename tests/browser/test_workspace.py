@@ -38,7 +38,7 @@ LESSONKIT = str(Path(sys.executable).parent / "lessonkit")  # the learner's comm
 EXERCISE = "exercises/exercise-04-retries.ipynb"
 STUB, TRY_IT, CHECK = 5, 6, 7  # cell indexes in exercises/04_retries.ipynb
 #: Lesson 04b cells that script the fake API; each must print the same when run twice.
-RERUN = (8, 16)
+RERUN = (8, 17)
 RERUN_LESSON = "04b_recovery"
 
 _RETRY_LOOP = '''\
