@@ -37,8 +37,9 @@ REPO = Path(__file__).resolve().parents[2]
 LESSONKIT = str(Path(sys.executable).parent / "lessonkit")  # the learner's command
 EXERCISE = "exercises/exercise-04-retries.ipynb"
 STUB, TRY_IT, CHECK = 5, 6, 7  # cell indexes in exercises/04_retries.ipynb
-#: Lesson 04 cells that script the fake API and whose output has no per-call numbering.
-RERUN = (29, 36)
+#: Lesson 04b cells that script the fake API; each must print the same when run twice.
+RERUN = (8, 17)
+RERUN_LESSON = "04b_recovery"
 
 _RETRY_LOOP = '''\
 def call_with_retries(call, *, sleep, max_attempts=4, base_delay=0.5, max_delay=8.0):
@@ -225,10 +226,10 @@ def test_a_learners_session_leaves_the_course_pristine_and_their_answers_intact(
     wrong, right = verdicts
     assert "✗" in wrong and "without random jitter" in wrong, wrong
     assert "✓ Correct" in right, right
-    lesson = json.loads((course / "notebooks" / "04_retries.ipynb").read_text())
+    lesson = json.loads((course / "notebooks" / f"{RERUN_LESSON}.ipynb").read_text())
     for index, (first, second) in zip(RERUN, reruns, strict=True):
         committed = _text(lesson["cells"][index]["outputs"])
-        assert first == second == committed, f"lesson 04 cell {index}: {first!r} / {second!r}"
+        assert first == second == committed, f"{RERUN_LESSON} cell {index}: {first!r} / {second!r}"
 
     server.send_signal(signal.SIGTERM)  # what Ctrl-C in the terminal does
     assert server.wait(timeout=60) == 0
@@ -321,7 +322,7 @@ def run(page: Any, index: int) -> str:
 
 
 def save_every_lesson(page: Any, lessons: list[Path]) -> list[tuple[str, str]]:
-    """Open and save each lesson; in lesson 04, Run All, then re-run scripting cells twice."""
+    """Open and save each lesson; in lesson 04b, Run All, then re-run scripting cells twice."""
     reruns: list[tuple[str, str]] = []
     for path in lessons:
         relative = f"lessons/{path.name}"
@@ -332,7 +333,7 @@ def save_every_lesson(page: Any, lessons: list[Path]) -> list[tuple[str, str]]:
             f"() => window.jupyterapp.shell.currentWidget?.context?.path === '{relative}'"
         )
         page.wait_for_function(KERNEL_READY)
-        if path.name == "lesson-04-retries.ipynb":
+        if path.name == f"lesson-{RERUN_LESSON.replace('_', '-')}.ipynb":
             page.evaluate(RUN_ALL)
             page.wait_for_function(ALL_RAN)
             reruns = [(run(page, index), run(page, index)) for index in RERUN]
