@@ -20,9 +20,9 @@ from typing import Any, ClassVar, NoReturn
 import anthropic
 
 from .. import models
+from .._offline import offline
 from ..checks.exercise import Exercise
 from ..fakeapi.app import FakeAPI, RecordedRequest
-from .._offline import offline
 from .sourcing import solution_source
 
 __all__ = [
@@ -87,9 +87,14 @@ class BehaviourExercise(Exercise):
             raise LookupError(f"{type(self).__name__}: undeclared scenario {label!r}")
         return super().scenario(label)
 
-    def wrong(self, misconception: str, /, **details: object) -> NoReturn:
-        """Fail with a declared misconception, its placeholders filled from `details`."""
-        self.fail(type(self).misconceptions[misconception].format(**details))
+    def wrong(
+        self, misconception: str, /, *, cause: BaseException | None = None, **details: object
+    ) -> NoReturn:
+        """Fail with a declared misconception, its placeholders filled from `details`.
+
+        `cause`: the learner's exception behind the mistake, shown with their own line.
+        """
+        self.fail(type(self).misconceptions[misconception].format(**details), cause=cause)
 
 
 @functools.cache
