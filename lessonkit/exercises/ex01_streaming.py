@@ -209,9 +209,11 @@ class AsyncCollectStream(BehaviourExercise):
         "and `async for text in stream.text_stream:`.",
         "`get_final_message()` is a coroutine on the async stream: `await` it.",
     )
-    scenarios = ("a three-sentence answer",)
+    scenarios = ("a three-sentence answer", "a stream that breaks")
     misconceptions = {
         **_SHARED,
+        "buffered": CollectStream.misconceptions["buffered"],
+        "swallowed": CollectStream.misconceptions["swallowed"],
         "not_async": "`acollect_stream` is not an `async def` function: with an "
         "AsyncAnthropic client, everything that talks to the API must be awaited.",
         "not_awaited": "returned {value}: a coroutine that was never awaited "
@@ -235,6 +237,22 @@ class AsyncCollectStream(BehaviourExercise):
                         value.close()  # never awaited: close it to avoid a RuntimeWarning
                     self.wrong("not_awaited", value=describe(value))
                 _judge(self, value, chunks, messages_sent(api))
+        with self.scenario("a stream that breaks"):
+            with offline() as api:
+                api.reply(_TEXT)
+                api.fail_stream(after_events=13)  # past the thinking block (5 events)
+                chunks = []
+                client = async_client()
+                try:
+                    value = await answer(client, chunks.append, **params())
+                except anthropic.APIStatusError:
+                    value = None
+                else:
+                    self.wrong("swallowed", value=describe(value))
+                finally:
+                    await client.close()
+            if not chunks:
+                self.wrong("buffered")
 
 
 EXERCISES = (CollectStream, StreamWithRequestId, AsyncCollectStream)

@@ -92,6 +92,8 @@ class NextStep(BehaviourExercise):
         "wrong_action": "for stop_reason {value!r} the next step is {want!r}, not {got!r}.",
         "silent_unknown": "returned {got} for stop_reason {value!r}, which no SDK value "
         "has: raise instead, or the next new stop_reason falls through silently.",
+        "wrong_raise": "raised {error} for the unknown stop_reason {value!r}: raise ValueError "
+        "with a message naming {value!r}, so the log says which value to handle.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -117,6 +119,11 @@ class NextStep(BehaviourExercise):
             outcome = attempt(answer, future)
             if not outcome.raised:
                 self.wrong("silent_unknown", got=describe(outcome.value), value="end_of_time")
+            error = outcome.error
+            if not (isinstance(error, ValueError) and "end_of_time" in str(error)):
+                self.wrong(
+                    "wrong_raise", error=describe(error, 60), value="end_of_time", cause=error
+                )
 
     @staticmethod
     def _message(api: Any, client: anthropic.Anthropic, reason: str) -> Message:
@@ -163,6 +170,8 @@ def complete_answer(
 _PARTS = ("Part one,", " part two,", " part three.")
 _TWICE = "cut off twice, then finished"
 _ALWAYS = "always cut off (max_continuations=2)"
+_DEFAULT = "always cut off (default max_continuations)"
+_STOP = "stopped at a stop sequence"
 
 
 def _text(content: object) -> str:
@@ -190,7 +199,7 @@ class CompleteAnswer(BehaviourExercise):
         "Count continuations, and raise when you run out. Raise too for any stop_reason "
         "other than end_turn, stop_sequence and max_tokens.",
     )
-    scenarios = ("finished in one go", _TWICE, _ALWAYS, "a refusal")
+    scenarios = ("finished in one go", _STOP, _TWICE, _ALWAYS, _DEFAULT, "a refusal")
     misconceptions = {
         "returned_truncated": "returned {got} after one reply that stopped at max_tokens: "
         "that answer was cut off, so continue it.",
@@ -200,7 +209,10 @@ class CompleteAnswer(BehaviourExercise):
         "models answer 400 'does not support assistant message prefill'. Add a user turn "
         "asking the model to continue.",
         "wrong_text": "returned {got}; expected {want}: every piece, in order, joined as is.",
-        "no_cap": "made {got} requests with max_continuations=2: stop after 1 + 2 requests.",
+        "no_cap": "made {got} requests with max_continuations={n}: stop after 1 + {n} "
+        "requests (3 continuations when the caller does not say).",
+        "wrong_raise": "raised {error} for {what}: raise RuntimeError with a message naming "
+        "{want}, so whoever reads the log knows why there is no answer.",
         "truncated_after_cap": "returned {got} although the answer was still cut off after "
         "max_continuations: raise, so the caller knows it is incomplete.",
         "refusal_returned": "returned {got} for a refusal: raise; a refusal is not an answer.",
@@ -213,6 +225,12 @@ class CompleteAnswer(BehaviourExercise):
                 got = answer(client, **params())
             if got != "A short, complete answer.":
                 self.wrong("wrong_text", got=describe(got), want="'A short, complete answer.'")
+        with self.scenario(_STOP):
+            with fresh() as (api, client):
+                api.reply("Stopped here.", stop_reason="stop_sequence")
+                outcome = attempt(answer, client, **params(stop_sequences=["###"]))
+            if outcome.value != "Stopped here.":
+                self.wrong("wrong_text", got=describe(outcome.value), want="'Stopped here.'")
         with self.scenario(_TWICE):
             with fresh() as (api, client):
                 for part, reason in zip(_PARTS, ("max_tokens", "max_tokens", "end_turn"),
@@ -242,15 +260,29 @@ class CompleteAnswer(BehaviourExercise):
                 outcome = attempt(answer, client, max_continuations=2, **params())
                 sent = messages_sent(api)
             if len(sent) != 3:
-                self.wrong("no_cap", got=len(sent))
+                self.wrong("no_cap", got=len(sent), n=2)
             if not outcome.raised:
                 self.wrong("truncated_after_cap", got=describe(outcome.value))
+            self._raised(outcome.error, "an answer still cut off", "the continuations (2)", "2")
+        with self.scenario(_DEFAULT):
+            with fresh() as (api, client):
+                api.reply("More,", stop_reason="max_tokens", times=12)
+                outcome = attempt(answer, client, **params())
+                sent = messages_sent(api)
+            if len(sent) != 4:
+                self.wrong("no_cap", got=len(sent), n=3)
         with self.scenario("a refusal"):
             with fresh() as (api, client):
                 api.reply(stop_reason="refusal", category="cyber")
                 outcome = attempt(answer, client, **params())
             if not outcome.raised:
                 self.wrong("refusal_returned", got=describe(outcome.value))
+            self._raised(outcome.error, "a refusal", "the stop_reason 'refusal'", "refusal")
+
+    def _raised(self, error: Exception | None, what: str, want: str, named: str) -> None:
+        """The documented RuntimeError, its message naming `named`; anything else is shown."""
+        if not (isinstance(error, RuntimeError) and named in str(error)):
+            self.wrong("wrong_raise", error=describe(error, 60), what=what, want=want, cause=error)
 
 
 EXERCISES = (NextStep, CompleteAnswer)

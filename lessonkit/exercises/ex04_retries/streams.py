@@ -50,7 +50,7 @@ _BROKEN = {
     "an overloaded_error after 6 events, then a clean stream": "error",
     "the connection drops after 6 events, then a clean stream": "drop",
 }
-_ALWAYS_BROKEN = "the stream breaks on every attempt (max_attempts=3)"
+_ALWAYS_BROKEN = "the stream breaks on every attempt (default max_attempts)"
 
 
 class StreamRecovery(BehaviourExercise):
@@ -110,7 +110,7 @@ class StreamRecovery(BehaviourExercise):
                 api.reply(_ANSWER, times=3)
                 for _ in range(3):
                     api.fail_stream(after_events=10)  # thinking block, 3 text deltas
-                outcome = attempt(answer, client, max_attempts=3, **params())
+                outcome = attempt(answer, client, **params())  # max_attempts=3 by default
                 sent = messages_sent(api)
             if outcome.raised:
                 if isinstance(outcome.error, anthropic.APIError):

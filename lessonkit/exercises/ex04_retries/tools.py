@@ -62,7 +62,8 @@ class _Mailbox:
         self.calls = 0
         self.outbox: list[dict[str, object]] = []
 
-    def send_email(self, to: object, subject: object, body: object, **_: object) -> str:
+    def send_email(self, *, to: str, subject: str, body: str) -> str:
+        """The exact signature the exercise text gives: keyword arguments, nothing else."""
         self.calls += 1
         if self.fail == "mail server" and self.calls == 1:
             raise MailServerDown("mail server unavailable, nothing was sent")
@@ -105,6 +106,8 @@ class IdempotentTool(BehaviourExercise):
         "turn was not retried and the email was never sent. Let the error propagate.",
         "wrong_receipt": "returned {value} on {when}; return the receipt send_email gave "
         "({want}), so the model is told the email went out.",
+        "wrong_email": "sent {got}, not the model's tool input ({want}): pass `to`, `subject` "
+        "and `body` from block.input to send_email unchanged.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -115,6 +118,10 @@ class IdempotentTool(BehaviourExercise):
                 returned, _ = self._ticket(api, client, answer, "T-1", box, sent)
             if not box.outbox:
                 self.wrong("never_sent")
+            want = {"to": "kim@example.com", "subject": "Ticket T-1",
+                    "body": _BODIES[0].format("T-1")}
+            if box.outbox[0] != want:
+                self.wrong("wrong_email", got=describe(box.outbox[0], 160), want=describe(want))
             if len(box.outbox) > 1:
                 keyed_on_id = any(str(key).find("toolu_") >= 0 for key in sent)
                 self.wrong("keyed_on_tool_id" if keyed_on_id else "sent_twice")

@@ -143,3 +143,26 @@ def blocking_version(client, on_text, **params):  # type: ignore[no-untyped-def]
         for text in stream.text_stream:
             on_text(text)
         return stream.get_final_message()
+
+
+_BREAKS = "a stream that breaks"
+
+
+@wrong(AsyncCollectStream, "buffered", scenario=_BREAKS)
+async def buffers_until_the_end(client, on_text, **params):  # type: ignore[no-untyped-def]
+    async with client.messages.stream(**params) as stream:
+        pieces = [text async for text in stream.text_stream]
+        for piece in pieces:
+            on_text(piece)
+        return await stream.get_final_message()
+
+
+@wrong(AsyncCollectStream, "swallowed", scenario=_BREAKS)
+async def returns_the_partial_message(client, on_text, **params):  # type: ignore[no-untyped-def]
+    async with client.messages.stream(**params) as stream:
+        try:
+            async for text in stream.text_stream:
+                on_text(text)
+        except anthropic.APIStatusError:
+            pass
+        return stream.current_message_snapshot

@@ -63,7 +63,7 @@ def asks_again(client, *, max_continuations=3, **params):  # type: ignore[no-unt
         text += _text(message)
         if message.stop_reason != "max_tokens":
             return text
-    raise RuntimeError("still cut off")
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
 
 @wrong(CompleteAnswer, "prefill", scenario=_TWICE)
@@ -75,7 +75,7 @@ def prefills(client, *, max_continuations=3, **params):  # type: ignore[no-untyp
         text += _text(message)
         if message.stop_reason != "max_tokens":
             return text
-    raise RuntimeError("still cut off")
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
 
 def _continuer(*, keep: str = "all", cap: bool = True, on_cap: str = "raise",
@@ -99,7 +99,7 @@ def _continuer(*, keep: str = "all", cap: bool = True, on_cap: str = "raise",
             if cap and rounds > max_continuations:
                 if on_cap == "return":
                     return text
-                raise RuntimeError("still cut off")
+                raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
     return complete_answer
 
@@ -111,3 +111,25 @@ for key, scenario, flaws in [
     ("refusal_returned", "a refusal", {"other": "return"}),
 ]:
     wrong(CompleteAnswer, key, scenario=scenario)(_continuer(**flaws))
+
+
+@wrong(NextStep, "wrong_raise", scenario="a stop_reason this SDK does not know yet")
+def looks_up_a_table(message):  # type: ignore[no-untyped-def]
+    return _RIGHT[message.stop_reason]  # KeyError for a new value: not the documented error
+
+
+@wrong(CompleteAnswer, "wrong_raise", scenario="a refusal")
+def raises_without_saying_why(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    question, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        messages = list(question)
+        if text:
+            messages += [{"role": "assistant", "content": text},
+                         {"role": "user", "content": "Please continue."}]
+        message = client.messages.create(messages=messages, **params)
+        text += "".join(b.text for b in message.content if b.type == "text")
+        if message.stop_reason in ("end_turn", "stop_sequence"):
+            return text
+        if message.stop_reason != "max_tokens":
+            raise RuntimeError("no answer")
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")

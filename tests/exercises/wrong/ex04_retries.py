@@ -28,6 +28,7 @@ def _retrier(
     delay: Callable[[int, float, float], float] = lambda n, base, cap: min(cap, base * 2**n)
     * (1 - 0.25 * random.random()),
     honour_retry_after: bool = True,
+    retry_after_cap: float = float("inf"),
     attempts: Callable[[int], int] = lambda n: n,
     on_fatal: str = "raise",
     use_time_sleep: bool = False,
@@ -55,7 +56,7 @@ def _retrier(
                 wait = delay(number, base_delay, max_delay)
                 if honour_retry_after and isinstance(error, anthropic.APIStatusError):
                     asked = error.response.headers.get("retry-after")
-                    if asked:
+                    if asked and float(asked) <= retry_after_cap:
                         wait = float(asked)
                 (time.sleep if use_time_sleep else sleep)(wait)
                 number += 1
@@ -68,10 +69,15 @@ for key, scenario, flaws in [
     ("not_retried", "529, 529, then success", {"transient": lambda s: s == 429}),
     ("swallowed", "HTTP 400 invalid_request_error", {"on_fatal": "return"}),
     ("replaced_error", "HTTP 400 invalid_request_error", {"on_fatal": "replace"}),
-    ("wrong_result", "succeeds at once", {"result": lambda m: "".join(b.text for b in m.content if b.type == "text")}),
+    ("wrong_result", "succeeds at once",
+     {"result": lambda m: "".join(b.text for b in m.content if b.type == "text")}),
     ("time_sleep", "529, 529, then success", {"use_time_sleep": True}),
     ("wait_count", "succeeds at once", {"sleep_first": True}),
-    ("ignored_retry_after", "429 with retry-after: 7, then success", {"honour_retry_after": False}),
+    ("ignored_retry_after", "429 with retry-after: 1, then success", {"honour_retry_after": False}),
+    ("ignored_retry_after", "429 with retry-after: 90, then success", {"retry_after_cap": 60}),
+    ("not_retried", "408 then success", {"transient": lambda s: s is None or s == 429 or s >= 500}),
+    ("not_retried", "409 then success",
+     {"transient": lambda s: s is None or s in (408, 429) or s >= 500}),
     ("constant_delay", "529, 529, then success", {"delay": lambda n, base, cap: base}),
     ("no_cap", _CAP, {"delay": lambda n, base, cap: base * 2**n * (1 - 0.25 * random.random())}),
     ("wrong_backoff", "529, 529, then success", {"delay": lambda n, base, _: base * 2 ** (n + 1)}),
@@ -82,6 +88,15 @@ for key, scenario, flaws in [
     wrong(CallWithRetries, key, scenario=scenario)(_retrier(**flaws))
 
 
+_DEFAULT_CAP = "529 on every attempt (max_attempts=10, default base_delay and max_delay)"
+
+
+@wrong(CallWithRetries, "no_cap", scenario=_DEFAULT_CAP)
+def caps_at_ten_by_default(call, *, sleep, max_attempts=4, base_delay=0.5, max_delay=10.0):  # type: ignore[no-untyped-def]
+    return _retrier()(call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay,
+                      max_delay=max_delay)
+
+
 # --- exercise 2 -------------------------------------------------------------------
 _RETRIED = "529 right after the email was sent; the turn is retried"
 _MAIL_DOWN = "the mail server fails once; the turn is retried"
@@ -90,6 +105,14 @@ _MAIL_DOWN = "the mail server fails once; the turn is retried"
 def _send(block: ToolUseBlock, send_email: Callable[..., str]) -> str:
     data: dict[str, Any] = dict(block.input)
     return send_email(to=data["to"], subject=data["subject"], body=data["body"])
+
+
+@wrong(IdempotentTool, "wrong_email", scenario=_RETRIED)
+def sends_a_summary(block, *, send_email, sent):  # type: ignore[no-untyped-def]
+    key = block.input["ticket_id"]
+    if key not in sent:
+        sent[key] = send_email(to=block.input["to"], subject="Update", body=block.input["body"])
+    return sent[key]
 
 
 @wrong(IdempotentTool, "never_sent", scenario=_RETRIED)
@@ -153,7 +176,7 @@ def says_already_sent(block, *, send_email, sent):  # type: ignore[no-untyped-de
 # --- exercise 3 -------------------------------------------------------------------
 _DROPPED = "the connection drops after 6 events, then a clean stream"
 _OVERLOADED = "an overloaded_error after 6 events, then a clean stream"
-_ALWAYS = "the stream breaks on every attempt (max_attempts=3)"
+_ALWAYS = "the stream breaks on every attempt (default max_attempts)"
 _CAUGHT = (anthropic.APIStatusError, httpx2.TransportError)
 
 
