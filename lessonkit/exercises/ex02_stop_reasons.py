@@ -241,7 +241,10 @@ class CompleteAnswer(BehaviourExercise):
             if len(sent) == 1 and not outcome.raised:
                 self.wrong("returned_truncated", got=describe(outcome.value))
             for number, request in enumerate(sent[1:], start=1):
-                turns: list[dict[str, Any]] = [{}, *request.json["messages"]]
+                sent_turns = request.json.get("messages") if isinstance(request.json, dict) else []
+                turns: list[dict[str, Any]] = [
+                    turn if isinstance(turn, dict) else {} for turn in [{}, *(sent_turns or [])]
+                ]
                 said, last = turns[-2], turns[-1]
                 if last.get("role") == "assistant":
                     self.wrong("prefill")
