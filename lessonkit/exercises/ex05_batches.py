@@ -116,23 +116,29 @@ class RunBatch(BehaviourExercise):
         "polls, or you burn your rate limit asking the same question.",
         "time_sleep": "called time.sleep {got} time(s) and the given `sleep` never: wait "
         "only with the `sleep` you were given, so the check (and your tests) need not wait.",
-        "results_early": "asked for the results before processing_status was 'ended'.",
+        "results_early": "asked for the results before processing_status was 'ended': poll "
+        "(retrieve the batch again) until it is, then read the results.",
         "no_backoff": "waited the same {wait:g} s before every poll: back off (double the wait) "
         "so a long batch costs a few polls, not hundreds.",
         "no_cap": "waited {got:g} s between two polls, more than max_wait={cap:g}: cap the "
         "backoff, or you notice the end of the batch hours late.",
         "first_wait": "waited {got:g} s before the first poll; start with first_wait={want:g}.",
-        "by_position": "matched results by position, not custom_id: the results come back "
-        "in any order, so {custom_id} got another request's answer.",
-        "not_messages": "the answer for {custom_id} is {value}, not the result's Message.",
-        "missing_answers": "the answers lack {ids}, which succeeded.",
+        "doubling": "waited {got:g} s before poll {n}, after {before:g} s: wait twice as "
+        "long each time ({want:g} s here), never more than max_wait.",
+        "by_position": "matched results by position, so {custom_id} got another request's "
+        "answer: the results come back in any order, so match each by its custom_id.",
+        "not_messages": "the answer for {custom_id} is {value}: keep the result's Message "
+        "(entry.result.message).",
+        "missing_answers": "the answers lack {ids}, which succeeded: put every 'succeeded' "
+        "result in the answers, by its custom_id.",
         "failures_as_answers": "put {ids} in the answers although their results were not "
-        "'succeeded'.",
-        "dropped_failures": "did not return {ids} for resubmission: a request whose result "
-        "is {kinds} is lost unless you send it again.",
+        "'succeeded': return those requests for resubmission instead.",
+        "dropped_failures": "did not return {ids} for resubmission, whose result is {kinds}: "
+        "return every request that did not succeed, or it is lost.",
         "resubmit_ids_only": "returned {value} for resubmission: return the original request "
         "dicts (custom_id and params), ready to send again.",
-        "resubmitted_success": "returned {ids} for resubmission although they succeeded.",
+        "resubmitted_success": "returned {ids} for resubmission although they succeeded: "
+        "resubmit only what errored, expired or was canceled.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -193,6 +199,10 @@ class RunBatch(BehaviourExercise):
             self.wrong("no_backoff", wait=waits[0])
         if waits and max(waits) > max_wait + 1e-6:
             self.wrong("no_cap", got=max(waits), cap=max_wait)
+        for n, (before, got) in enumerate(zip(waits, waits[1:], strict=False), start=2):
+            want = min(before * 2, max_wait)
+            if abs(got - want) > 1e-6:
+                self.wrong("doubling", got=got, n=n, before=before, want=want)
 
     def _answers(self, answers: dict[Any, Any], ids: tuple[str, ...],
                  failing: dict[str, str]) -> None:

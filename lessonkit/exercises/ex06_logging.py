@@ -102,7 +102,7 @@ class LoggedCreate(BehaviourExercise):
     _took = 0.0  #: wall seconds the last call of the learner's function took, all of it
     misconceptions = {
         "record_count": "appended {got} records for one call: append exactly one per call.",
-        "missing_keys": "the record lacks {keys}: the recommended record has {want}.",
+        "missing_keys": "the record lacks {keys}: add them, the recommended record has {want}.",
         "mutated": "changed the parameters you were given ({keys}): pass them on untouched, "
         "logging must not change the request.",
         "wrong_request_id": "logged request_id {got}; the response's is {want}: read it from "
@@ -284,8 +284,8 @@ class CreateWithFallback(BehaviourExercise):
     misconceptions = {
         "no_fallback": "raised {error} when {model} was retired: a 404 for the model means it "
         "is gone, so try the next candidate.",
-        "wrong_model": "the answer came from {got}; expected {want}, the first candidate that "
-        "still exists.",
+        "wrong_model": "the answer came from {got}, not {want}: try the candidates in order "
+        "and return the answer of the first that still exists.",
         "fell_back_on_other": "switched from {first} to {second} after a {status}: only a 404 "
         "means the model is gone; raise anything else instead of silently changing models.",
         "no_log": "did not log the 404 of {model} with its request_id {want}: append "

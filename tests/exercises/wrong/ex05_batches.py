@@ -36,6 +36,8 @@ def _runner(flaw: str = "") -> Any:
                     sleep(wait)
                 if flaw == "no_cap":
                     wait *= 2
+                elif flaw == "doubling":
+                    wait = min(wait * 3, max_wait)
                 elif flaw != "no_backoff":
                     wait = min(wait * 2, max_wait)
                 batch = batches.retrieve(batch.id)
@@ -76,6 +78,7 @@ for key, scenario in [
     ("no_backoff", _GOOD),
     ("no_cap", _GOOD),
     ("first_wait", _GOOD),
+    ("doubling", _GOOD),
     ("by_position", _GOOD),
     ("not_messages", _GOOD),
     ("missing_answers", _GOOD),
