@@ -25,6 +25,7 @@ __all__ = [
     "SUCCESS_KEYS",
     "CreateWithFallback",
     "LoggedCreate",
+    "aware",
     "create_with_fallback",
     "logged_create",
 ]
@@ -66,7 +67,8 @@ def logged_create(
     return message
 
 
-def _aware(value: object) -> bool:
+def aware(value: object) -> bool:
+    """True for a timezone-aware datetime, or an ISO 8601 string of one (logs are often text)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -128,6 +130,8 @@ class LoggedCreate(BehaviourExercise):
         "failure_without_error": "the failure record says error={error}, status={status}: "
         "log the error type {want} and the status {want_status} (error.type, "
         "error.status_code), not the exception's class name.",
+        "failure_model": "the failure record has model={got}: log the model you asked for "
+        "({want}), so a failure can be traced to its model.",
         "swallowed": "returned {value} after a failed call: log it, then re-raise the error.",
         "not_returned": "returned {value}: return the Message, so that logging never changes "
         "what the caller gets.",
@@ -202,7 +206,7 @@ class LoggedCreate(BehaviourExercise):
         missing = [k for k in keys if not isinstance(record, dict) or k not in record]
         if missing:
             self.wrong("missing_keys", keys=", ".join(missing), want=", ".join(keys))
-        if not _aware(record["timestamp"]):
+        if not aware(record["timestamp"]):
             self.wrong("bad_timestamp", got=describe(record["timestamp"]))
         latency = record["latency"]
         if isinstance(latency, bool) or not isinstance(latency, int | float) or latency < 0:
@@ -226,6 +230,8 @@ class LoggedCreate(BehaviourExercise):
         if not isinstance(error, kind):
             outcome.reraise()
         record = self._one(records, FAILURE_KEYS)
+        if record["model"] != params()["model"]:
+            self.wrong("failure_model", got=describe(record["model"]), want=params()["model"])
         want_id = getattr(error, "request_id", None)
         if record["request_id"] != want_id:
             self.wrong("failure_without_id", got=describe(record["request_id"]), want=want_id)
@@ -296,6 +302,8 @@ class CreateWithFallback(BehaviourExercise):
         "mutated": "changed the {what} you were given: leave the caller's {what} as they were.",
         "swallowed": "returned {value} when every candidate was gone: re-raise the last "
         "NotFoundError.",
+        "gave_up_early": "raised after trying {got} of the {want} candidates: try every "
+        "candidate before you re-raise the last 404.",
         "other_swallowed": "returned {value} after a {status}: raise that error at once, it "
         "says nothing about the model being gone.",
     }
@@ -352,6 +360,8 @@ class CreateWithFallback(BehaviourExercise):
                 self.wrong("swallowed", value=describe(outcome.value))
             if not isinstance(outcome.error, anthropic.NotFoundError):
                 outcome.reraise()
+            if len(sent) < len(chain):
+                self.wrong("gave_up_early", got=len(sent), want=len(chain))
             for request in sent:
                 self._logged(records, str(request.model), request.request_id)
 

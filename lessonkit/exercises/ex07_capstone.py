@@ -25,6 +25,7 @@ from anthropic.types import Message
 from .. import models
 from ..fakeapi.app import FakeAPI
 from .._offline import offline
+from .ex06_logging import FAILURE_KEYS, SUCCESS_KEYS, aware
 from .harness import BehaviourExercise, SleepLog, attempt, describe, messages_sent
 from .harness import client as new_client
 
@@ -124,6 +125,12 @@ def _rate_limited(api: FakeAPI, text: str) -> None:
     api.reply(text)
 
 
+def _conflicts(api: FakeAPI, text: str) -> None:
+    for status in (408, 409, 500):
+        api.fail_next(status)
+    api.reply(text)
+
+
 def _timed_out(api: FakeAPI, text: str) -> None:
     api.timeout_next()
     api.reply(text)
@@ -175,11 +182,13 @@ _CUT = "cut off at max_tokens, then continued"
 _CUT_FOR_GOOD = "cut off at max_tokens three times (max_continuations=2)"
 _INVALID = "a 400 invalid_request_error"
 _RATE_LIMITED = "429 with retry-after: 3"
+_LONG = "a long outage with max_attempts=10"
 #: The chaos session, in order.
 CHAOS: dict[str, Stage] = {
     "a calm request": Stage(_plain, 1, 0, "Calm seas."),
     "529, 529, then an answer": Stage(_overloaded, 3, 2, "Overload passes."),
     _RATE_LIMITED: Stage(_rate_limited, 2, 1, "Patience pays."),
+    "408, 409 and 500, then an answer": Stage(_conflicts, 4, 3, "Conflicts resolve."),
     "a connection timeout (no response), then an answer": Stage(
         _timed_out, 2, 1, "Silence, then words."
     ),
@@ -189,9 +198,7 @@ CHAOS: dict[str, Stage] = {
     _CUT_FOR_GOOD: Stage(_cut_for_good, 3, 0, None, RuntimeError),
     _INVALID: Stage(_invalid, 1, 0, None, anthropic.BadRequestError, 400),
     "an outage (503 on every attempt)": Stage(_outage, 4, 3, None, anthropic.APIStatusError, 503),
-    "a long outage with max_attempts=7": Stage(
-        _outage, 7, 6, None, anthropic.APIStatusError, 503, {"max_attempts": 7}
-    ),
+    _LONG: Stage(_outage, 10, 9, None, anthropic.APIStatusError, 503, {"max_attempts": 10}),
 }
 RETRY_AFTER = 3.0
 CAP = 8.0
@@ -205,24 +212,32 @@ def run_chaos(
     Each prompt gets a fresh offline API (seeded by its label, so request ids
     differ between prompts); the log carries on. `each(label, effects)` sees
     ``outcome``, ``sent`` (requests), ``waits``, ``time_sleeps`` (calls of
-    ``time.sleep``) and ``records`` (new records).
+    ``time.sleep``), ``took`` (wall seconds of the whole call) and ``records`` (new
+    records). ``random`` is seeded per prompt, so jitter, and so a verdict, repeats.
     """
     records: list[dict[str, Any]] = []
-    for label, stage in CHAOS.items():
-        before = len(records)
-        with offline(FakeAPI(seed=label)) as api, new_client(budget=30) as client:
-            stage.plan(api, stage.answer or "unused")
-            log = SleepLog(api, limit=30)
-            outcome = attempt(
-                answer, client, f"Tell me about: {label}", sleep=log, records=records,
-                **stage.options,
-            )
-            sent = messages_sent(api)
-            slept = sum(1 for s in api.clock.sleeps if s.source == "time.sleep")
-        if each is not None:
-            effects = {"outcome": outcome, "sent": sent, "waits": log.waits,
-                       "time_sleeps": slept, "records": records[before:]}
-            each(label, effects)
+    state = random.getstate()
+    try:
+        for label, stage in CHAOS.items():
+            before = len(records)
+            random.seed(label)  # the learner's jitter: the same answer, the same verdict
+            with offline(FakeAPI(seed=label)) as api, new_client(budget=30) as client:
+                stage.plan(api, stage.answer or "unused")
+                log = SleepLog(api, limit=30)
+                started = time.perf_counter()
+                outcome = attempt(
+                    answer, client, f"Tell me about: {label}", sleep=log, records=records,
+                    **stage.options,
+                )
+                took = time.perf_counter() - started
+                sent = messages_sent(api)
+                slept = sum(1 for s in api.clock.sleeps if s.source == "time.sleep")
+            if each is not None:
+                effects = {"outcome": outcome, "sent": sent, "waits": log.waits, "took": took,
+                           "time_sleeps": slept, "records": records[before:]}
+                each(label, effects)
+    finally:
+        random.setstate(state)
     return records
 
 
@@ -285,6 +300,8 @@ class Ask(BehaviourExercise):
         "no_continuation": "returned {got}, which was cut off at max_tokens: continue it.",
         "truncated": "returned {got}, still cut off after max_continuations=2: raise "
         "RuntimeError instead of passing off a truncated answer as complete.",
+        "unnamed_limit": "raised RuntimeError({got}) when the answer was still cut off: name "
+        "the limit in the message (max_continuations={want}), so the log says why.",
         "wrong_answer": "answered {got}; expected {want}: return the text of the final "
         "answer, continuations joined.",
         "swallowed": "returned {value} for {what}: raise the error.",
@@ -295,6 +312,14 @@ class Ask(BehaviourExercise):
         "record_error": "the record of request {n} has error={got}; expected {want}: log "
         "error.type (the exception's class name only when it has none), and no error for a "
         "success.",
+        "record_keys": "the record of request {n} lacks {keys}: log {want}, as in "
+        "exercises 06.",
+        "record_value": "the record of request {n} has {key}={got}; the request's is {want}: "
+        "log the values of the call itself, as in exercises 06.",
+        "record_timestamp": "the record of request {n} has timestamp {got}: log an aware "
+        "time, datetime.now(timezone.utc).",
+        "record_latency": "the record of request {n} has latency {got}, but the whole call "
+        "took {took:.3f} s: log seconds, a time.perf_counter() difference taken around it.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -328,7 +353,7 @@ class Ask(BehaviourExercise):
                 self.wrong("attempt_count", got=len(sent), want=want_sent)
             self._answer(outcome.value, stage.answer)
             self._waits(waits, stage.waits, label)
-            self._records(records, sent)
+            self._records(records, sent, effects["took"])
 
     def _params(self, sent: list[Any]) -> None:
         for request in sent:
@@ -364,6 +389,8 @@ class Ask(BehaviourExercise):
         )
         if not right:  # an accidental exception: the learner sees their own lines
             outcome.reraise()
+        if label == _CUT_FOR_GOOD and "2" not in str(error):
+            self.wrong("unnamed_limit", got=describe(str(error)), want=2)
 
     def _answer(self, got: object, want: str | None) -> None:
         if want is None or got == want:
@@ -391,7 +418,7 @@ class Ask(BehaviourExercise):
         if len(waits) >= 2 and len(fractions) == 1:
             self.wrong("no_jitter", waits=", ".join(f"{w:g}" for w in waits))
 
-    def _records(self, records: list[Any], sent: list[Any]) -> None:
+    def _records(self, records: list[Any], sent: list[Any], took: float) -> None:
         if len(records) != len(sent):
             self.wrong("missing_records", got=len(records), want=len(sent))
         for n, (record, request) in enumerate(zip(records, sent, strict=True), start=1):
@@ -403,6 +430,37 @@ class Ask(BehaviourExercise):
             if error != _error_type(request):
                 self.wrong("record_error", n=n, got=describe(error),
                            want=describe(_error_type(request)))
+            self._record(n, record, request, took)
+
+    def _record(self, n: int, record: dict[str, Any], request: Any, took: float) -> None:
+        """The fields of exercises 06's record, with the values of `request`."""
+        keys = SUCCESS_KEYS if request.delivered else FAILURE_KEYS
+        missing = [k for k in keys if k not in record]
+        if missing:
+            self.wrong("record_keys", n=n, keys=", ".join(missing), want=", ".join(keys))
+        if not aware(record["timestamp"]):
+            self.wrong("record_timestamp", n=n, got=describe(record["timestamp"]))
+        latency = record["latency"]
+        number = isinstance(latency, int | float) and not isinstance(latency, bool)
+        if not number or not 0 <= latency <= took:
+            self.wrong("record_latency", n=n, got=describe(latency), took=took)
+        want: dict[str, Any] = {"model": request.model}
+        if request.delivered:
+            want |= {"stop_reason": request.stop_reason,
+                     **{k: request.usage[k] for k in ("input_tokens", "output_tokens")}}
+        elif request.status and request.stream_fault != "dropped":
+            want["status"] = request.status  # an error event mid-stream: the stream's 200
+        for key, value in want.items():
+            if record[key] != value:
+                self.wrong("record_value", n=n, key=key, got=describe(record[key]),
+                           want=describe(value))
+        if not request.delivered and request.stream_fault == "dropped":
+            if record["status"] not in (None, 200):
+                self.wrong("record_value", n=n, key="status", got=describe(record["status"]),
+                           want="None (no error status)")
+        elif not request.delivered and not request.status and record["status"] is not None:
+            self.wrong("record_value", n=n, key="status", got=describe(record["status"]),
+                       want="None (no response)")
 
 
 def _error_type(request: Any) -> str | None:

@@ -36,6 +36,8 @@ def _logger(flaw: str = "") -> Any:
         except anthropic.APIError as error:
             if flaw == "no_failure_record":
                 raise
+            if flaw == "failure_model":
+                record["model"] = None
             record["request_id"] = None if flaw == "failure_without_id" else getattr(
                 error, "request_id", None
             )
@@ -91,6 +93,7 @@ for key, scenario in [
     ("failure_without_id", _BAD),
     ("failure_without_error", _BAD),
     ("swallowed", _BAD),
+    ("failure_model", _BAD),
     ("not_returned", _OK),
 ]:
     wrong(LoggedCreate, key, scenario=scenario)(_logger(key))
@@ -102,6 +105,8 @@ def _fallback(flaw: str = "") -> Any:
 
     def create_with_fallback(client, candidates, records, **params):  # type: ignore[no-untyped-def]
         chain = candidates[:1] if flaw == "no_fallback" else list(candidates)
+        if flaw == "gave_up_early":
+            chain = chain[:-1]  # "the last one is only a backup"
         caught = anthropic.APIStatusError if flaw in ("fell_back_on_other", "other_swallowed") else (
             anthropic.NotFoundError
         )
@@ -136,5 +141,6 @@ for key, scenario in [
     ("mutated", "the preferred model was retired (404)"),
     ("other_swallowed", "the preferred model is overloaded (529)"),
     ("swallowed", "every candidate was retired"),
+    ("gave_up_early", "every candidate was retired"),
 ]:
     wrong(CreateWithFallback, key, scenario=scenario)(_fallback(key))

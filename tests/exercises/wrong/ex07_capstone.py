@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import anthropic
@@ -23,7 +24,9 @@ def _client(flaw: str = "") -> Any:
         pieces: list[str] = []
 
         def once(messages):  # type: ignore[no-untyped-def]
-            record: dict[str, Any] = {"model": models.DEFAULT, "request_id": None}
+            started = time.perf_counter()
+            now = datetime.now() if flaw == "record_timestamp" else datetime.now(UTC)
+            record: dict[str, Any] = {"timestamp": now, "model": models.DEFAULT, "request_id": None}
             max_tokens = 4096 if flaw == "wrong_params" else 1024
             options = {"model": models.DEFAULT, "max_tokens": max_tokens, "messages": messages}
             try:
@@ -44,10 +47,22 @@ def _client(flaw: str = "") -> Any:
                 record["error"] = getattr(error, "type", None) or type(error).__name__
                 if flaw == "record_error":
                     record["error"] = type(error).__name__
+                record["status"] = getattr(error, "status_code", None)
+                record["latency"] = time.perf_counter() - started
                 if flaw != "missing_records":
                     records.append(record)
                 raise
             record["stop_reason"] = message.stop_reason
+            usage = message.usage
+            record["input_tokens"] = usage.input_tokens
+            record["output_tokens"] = (
+                usage.input_tokens if flaw == "record_value" else usage.output_tokens
+            )
+            record["latency"] = (time.perf_counter() - started) * (
+                1000 if flaw == "record_latency" else 1
+            )
+            if flaw == "record_keys":
+                del record["timestamp"]
             records.append(record)
             return message
 
@@ -61,6 +76,8 @@ def _client(flaw: str = "") -> Any:
                     transient = status in (None, 200, 408, 409, 429) or (status or 0) >= 500
                     if flaw == "not_retried":
                         transient = status != 200 and transient
+                    if flaw == "only_429_and_5xx":  # "any other 4xx is my bug"
+                        transient = status in (None, 200, 429) or (status or 0) >= 500
                     if flaw == "timeout_not_retried":
                         transient = status is not None and transient
                     if flaw == "retried_4xx":
@@ -104,6 +121,8 @@ def _client(flaw: str = "") -> Any:
             raise
         if flaw == "truncated":
             return text
+        if flaw == "unnamed_limit":
+            raise RuntimeError("still cut off")
         raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
     return ask
@@ -111,7 +130,7 @@ def _client(flaw: str = "") -> Any:
 
 _TIMEOUT = "a connection timeout (no response), then an answer"
 _CUT = "cut off at max_tokens, then continued"
-_LONG = "a long outage with max_attempts=7"
+_LONG = "a long outage with max_attempts=10"
 
 for key, scenario in [
     ("not_streamed", "a calm request"),
@@ -124,6 +143,11 @@ for key, scenario in [
     ("prefill", _CUT),
     ("truncated", "cut off at max_tokens three times (max_continuations=2)"),
     ("record_error", "529, 529, then an answer"),
+    ("record_keys", "a calm request"),
+    ("record_value", "a calm request"),
+    ("record_timestamp", "a calm request"),
+    ("record_latency", "a calm request"),
+    ("unnamed_limit", "cut off at max_tokens three times (max_continuations=2)"),
     ("not_retried", "an overloaded_error mid-stream, then an answer"),
     ("retried_4xx", "a 400 invalid_request_error"),
     ("attempt_count", "an outage (503 on every attempt)"),
@@ -139,6 +163,7 @@ for key, scenario in [
 ]:
     wrong(Ask, key, scenario=scenario)(_client(key))
 wrong(Ask, "not_retried", scenario=_TIMEOUT)(_client("timeout_not_retried"))
+wrong(Ask, "not_retried", scenario="408, 409 and 500, then an answer")(_client("only_429_and_5xx"))
 
 
 def _report(flaw: str = "") -> Any:
