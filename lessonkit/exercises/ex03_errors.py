@@ -133,16 +133,17 @@ class Classify(BehaviourExercise):
         "('caller' or 'transient') and 'request_id'.",
         "crashed": "crashed on {what} with {error}: not every exception has a status code; "
         "check the exception's class first.",
-        "retryable_caller": "marked {what} retryable: {why}.",
+        "retryable_caller": "marked {what} retryable, but {why}: return retryable=False "
+        "(kind 'caller').",
         "fatal_transient": "marked {what} not retryable: it is temporary, so retry it with "
         "backoff.",
         "status_only": "marked {what} not retryable: a stream that broke after its 200 has "
         "status_code 200, so read error.type (rate_limit_error, api_error, overloaded_error "
         "are transient), not the status.",
-        "kind_mismatch": "kind {got} for {what}: retryable errors are 'transient', the others "
-        "are the 'caller''s to fix.",
-        "no_request_id": "returned request_id {got} for {what}: the error carries {want}, the "
-        "handle Support needs to find this exact call.",
+        "kind_mismatch": "returned kind {got} for {what}: use 'transient' for retryable "
+        "errors and 'caller' for the others.",
+        "no_request_id": "returned request_id {got} for {what}, but the error carries {want}: "
+        "return error.request_id, the handle Support needs to find this exact call.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -249,7 +250,8 @@ class RetryAfter(BehaviourExercise):
         "429 with a garbled retry-after",
     )
     misconceptions = {
-        "wrong_seconds": "returned {got} for retry-after: 7; the server asked for 7 seconds.",
+        "wrong_seconds": "returned {got} for 'retry-after: 7', which is in seconds: return "
+        "the header's number as a float (7.0).",
         "ignored_ms": "returned {got} when retry-after-ms said 1500: it is the more precise "
         "header, so read it first (and it is in milliseconds: 1.5 s).",
         "no_http_date": "returned {got} for a retry-after that is an HTTP date 30 s ahead: "

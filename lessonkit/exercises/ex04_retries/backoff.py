@@ -132,7 +132,8 @@ class CallWithRetries(BehaviourExercise):
         "the caller sees its status and request_id.",
         "replaced_error": "raised {got} instead of re-raising the {want} from the last attempt "
         "(a bare `raise` keeps its status and request_id).",
-        "wrong_result": "returned {value}, not the Message that `call()` returned.",
+        "wrong_result": "returned {value}, not the Message that `call()` returned: return "
+        "that Message as it is.",
         "time_sleep": "waited with time.sleep instead of the `sleep` you were given: the "
         "caller (and this checker) can no longer see or control your waits.",
         "wait_count": "slept {got} time(s) for {want} retr(ies): sleep exactly once before "
@@ -144,12 +145,12 @@ class CallWithRetries(BehaviourExercise):
         "exponentially (base_delay * 2**n) so a struggling API gets room to recover.",
         "no_cap": "waited {got:g} s before one retry, more than max_delay={cap:g}: cap the "
         "backoff.",
-        "wrong_backoff": "waited {got:g} s before retry {n}; expected {low:g} to {high:g} s "
-        "(min(max_delay, base_delay * 2**n), minus up to 25 % jitter).",
-        "no_jitter": "waited exactly {waits}: without random jitter every client that failed "
-        "together retries together, and fails together again.",
-        "attempt_count": "made {got} attempts with max_attempts={want}: the first call counts "
-        "as an attempt (and the defaults are those of the signature in the exercise).",
+        "wrong_backoff": "waited {got:g} s before retry {n}, not {low:g} to {high:g} s: wait "
+        "min(max_delay, base_delay * 2**n) minus up to 25 % jitter.",
+        "no_jitter": "waited exactly {waits}, so every client that failed together retries "
+        "together and fails together again: subtract up to 25 % random jitter from each wait.",
+        "attempt_count": "made {got} attempts with max_attempts={want}: count the first call "
+        "as an attempt, and keep the defaults of the signature in the exercise.",
         "never_gives_up": "kept retrying an outage ({got} waits so far with max_attempts={want}): "
         "give up after max_attempts and raise the last error.",
     }
@@ -213,7 +214,7 @@ class CallWithRetries(BehaviourExercise):
         outcome, sent, log, slept = self._run(answer, plan)
         if outcome.raised:
             if isinstance(outcome.error, anthropic.APIError) and what:
-                self.wrong("not_retried", what=what)
+                self.wrong("not_retried", what=what, cause=outcome.error)
             outcome.reraise()
         last = sent[-1].response if sent else None
         value = outcome.value
@@ -271,7 +272,8 @@ class CallWithRetries(BehaviourExercise):
             )
             if not deliberate:
                 outcome.reraise()
-            self.wrong("replaced_error", got=describe(error, 60), want=f"{kind} ({want})")
+            self.wrong("replaced_error", got=describe(error, 60), want=f"{kind} ({want})",
+                       cause=error)
 
     def _backoff(self, waits: list[float], *, base_delay: float, max_delay: float) -> None:
         nominal = [min(max_delay, base_delay * 2**n) for n in range(len(waits))]

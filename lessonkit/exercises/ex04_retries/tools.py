@@ -93,17 +93,18 @@ class IdempotentTool(BehaviourExercise):
         "the mail server fails once; the turn is retried",
     )
     misconceptions = {
-        "never_sent": "never sent the email for ticket T-1: the tool has to call send_email.",
-        "sent_twice": "sent the email for ticket T-1 twice when the turn was retried: derive the "
-        "dedup key from the ticket (the business operation), not from generated text.",
+        "never_sent": "never sent the email for ticket T-1: call send_email with the "
+        "tool_use block's to, subject and body.",
+        "sent_twice": "sent the email for ticket T-1 twice when the turn was retried: use the "
+        "ticket (the business operation) as the dedup key, not generated text.",
         "keyed_on_tool_id": "keyed the dedup on the tool_use id, so the retried turn (a new "
-        "request, a new id) sent the email again: key on the ticket.",
-        "over_dedup": "sent {got} email(s) for two different tickets: the dedup key must tell "
-        "operations apart, not just customers.",
-        "marked_before_sending": "recorded ticket T-1 as sent before send_email succeeded; the "
-        "send failed, so the retry skipped it and the customer never got the email.",
-        "swallowed_send_error": "caught the mail server's error and returned normally: the "
-        "turn was not retried and the email was never sent. Let the error propagate.",
+        "request, a new id) sent the email again: use the ticket as the key instead.",
+        "over_dedup": "sent {got} email(s) for two different tickets of one customer: use the "
+        "ticket as the dedup key, so different operations stay apart.",
+        "marked_before_sending": "recorded ticket T-1 as sent before send_email succeeded, so "
+        "after the failed send the retry skipped it: record it only once send_email returned.",
+        "swallowed_send_error": "caught the mail server's error and returned normally, so the "
+        "turn was not retried and the email never went out: leave the error uncaught.",
         "wrong_receipt": "returned {value} on {when}; return the receipt send_email gave "
         "({want}), so the model is told the email went out.",
         "wrong_email": "sent {got}, not the model's tool input ({want}): pass `to`, `subject` "

@@ -133,3 +133,46 @@ def raises_without_saying_why(client, *, max_continuations=3, **params):  # type
         if message.stop_reason != "max_tokens":
             raise RuntimeError("no answer")
     raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "mutated_messages", scenario=_TWICE)
+def appends_to_the_callers_list(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        message = client.messages.create(messages=messages, **params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+        messages.append({"role": "assistant", "content": _text(message)})
+        messages.append(ASK_MORE)
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "lost_question", scenario=_TWICE)
+def sends_only_the_text_so_far(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        turns = [{"role": "assistant", "content": text}, ASK_MORE] if text else messages
+        message = client.messages.create(messages=turns, **params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "changed_params", scenario=_TWICE)
+def doubles_max_tokens(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        so_far = [{"role": "assistant", "content": text}, ASK_MORE] if text else []
+        message = client.messages.create(messages=[*messages, *so_far], **params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+        params["max_tokens"] *= 2  # "give it more room" changes the caller's request
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "no_cap", scenario="always cut off (default max_continuations)")
+def five_by_default(client, *, max_continuations=5, **params):  # type: ignore[no-untyped-def]
+    return _continuer()(client, max_continuations=max_continuations, **params)

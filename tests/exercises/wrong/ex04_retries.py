@@ -239,3 +239,47 @@ for key, scenario, flaws in [
     ("swallowed_400", "a 400 before the stream starts", {"return_on_status": True}),
 ]:
     wrong(StreamRecovery, key, scenario=scenario)(_streamer(**flaws))
+
+
+@wrong(CallWithRetries, "attempt_count",
+       scenario="503 on every attempt (default max_attempts, base_delay, max_delay)")
+def three_attempts_by_default(call, *, sleep, max_attempts=3, base_delay=0.5, max_delay=8.0):  # type: ignore[no-untyped-def]
+    return _retrier()(call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay,
+                      max_delay=max_delay)
+
+
+@wrong(StreamRecovery, "attempt_count", scenario=_ALWAYS)
+def four_attempts_by_default(client, *, max_attempts=4, **params):  # type: ignore[no-untyped-def]
+    return _streamer()(client, max_attempts=max_attempts, **params)
+
+
+@wrong(StreamRecovery, "changed_request", scenario=_OVERLOADED)
+def asks_for_less_on_retry(client, *, max_attempts=3, **params):  # type: ignore[no-untyped-def]
+    for number in range(max_attempts):
+        try:
+            with client.messages.stream(**params) as stream:
+                pieces = list(stream.text_stream)
+                return {"text": "".join(pieces), "complete": True,
+                        "request_id": stream.request_id}
+        except _CAUGHT as error:
+            if getattr(error, "status_code", 200) != 200:
+                raise
+            params = {**params, "max_tokens": params["max_tokens"] // 2}  # "shorter, faster"
+    return {"text": "", "complete": False, "request_id": None}
+
+
+@wrong(StreamRecovery, "mutated_messages", scenario=_OVERLOADED)
+def notes_the_retry_in_the_callers_list(client, *, max_attempts=3, **params):  # type: ignore[no-untyped-def]
+    text, request_id = "", None
+    for _ in range(max_attempts):
+        try:
+            with client.messages.stream(**params) as stream:
+                request_id = stream.request_id
+                text = "".join(stream.text_stream)
+            return {"text": text, "complete": True, "request_id": request_id}
+        except _CAUGHT as error:
+            if getattr(error, "status_code", 200) != 200:
+                raise
+            params["messages"].append({"role": "assistant", "content": "(interrupted)"})
+            params["messages"].append({"role": "user", "content": "Please start again."})
+    return {"text": text, "complete": False, "request_id": request_id}
