@@ -318,7 +318,7 @@ class CompleteAnswer(BehaviourExercise):
             self._raised(outcome.error, "a refusal", "the stop_reason 'refusal'", "refusal")
 
     def _same_params(self, number: int, sent: object, question: object) -> None:
-        """Continuation `number` keeps the caller's model and max_tokens, and starts with the question."""
+        """Continuation `number` keeps the caller's model and max_tokens, then its question."""
         body = sent if isinstance(sent, dict) else {}
         for field, want in params().items():
             if field != "messages" and body.get(field) != want:

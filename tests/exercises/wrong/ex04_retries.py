@@ -255,7 +255,7 @@ def four_attempts_by_default(client, *, max_attempts=4, **params):  # type: igno
 
 @wrong(StreamRecovery, "changed_request", scenario=_OVERLOADED)
 def asks_for_less_on_retry(client, *, max_attempts=3, **params):  # type: ignore[no-untyped-def]
-    for number in range(max_attempts):
+    for _ in range(max_attempts):
         try:
             with client.messages.stream(**params) as stream:
                 pieces = list(stream.text_stream)
