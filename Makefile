@@ -30,7 +30,7 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: lab test test-latest lint bench release doctor browser-deps soak lock clean
+.PHONY: lab test test-latest lint mutants bench release doctor browser-deps soak lock clean
 
 $(UV):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ test-latest:
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check lessonkit tests bench scripts
 	$(BIN)/mypy
+
+## mutants: mutate every exercise's model solution; each mutant must be rejected (EX=ex03: one)
+mutants: $(TEST_STAMP)
+	$(BIN)/python scripts/mutants.py $(EX)
 
 ## lock: re-resolve locks/*.txt and environment.yml from pyproject.toml (needs the network)
 lock: $(UV)

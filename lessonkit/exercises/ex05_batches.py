@@ -8,6 +8,7 @@ custom_ids), which is what makes matching by position visible.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -72,7 +73,7 @@ def requests_for(ids: tuple[str, ...], invalid: str = "") -> list[dict[str, Any]
 
 _IDS = ("doc-a", "doc-b", "doc-c", "doc-d")
 _ALL_GOOD = "four requests, all succeed (results come back in another order)"
-_FAILURES = "doc-b errors and doc-c expires (the batch runs until its 24 h expiry)"
+_FAILURES = "doc-b errors, doc-c expires and doc-d is canceled (the batch runs 24 h)"
 
 
 def _answer_of(custom_id: str) -> str:
@@ -108,39 +109,50 @@ class RunBatch(BehaviourExercise):
     misconceptions = {
         "bad_shape": "returned {value}: return (dict of Message by custom_id, list of requests "
         "to resubmit).",
+        "mutated": "changed the `requests` list you were given ({how}): build new lists and "
+        "leave the caller's requests as they were, they may be resubmitted.",
         "batch_count": "created {got} batches for one run: submit all requests in one batch.",
         "busy_poll": "polled the batch {got} times without waiting in between: sleep between "
         "polls, or you burn your rate limit asking the same question.",
-        "time_sleep": "waited with time.sleep instead of the `sleep` you were given.",
-        "results_early": "asked for the results before processing_status was 'ended'.",
+        "time_sleep": "called time.sleep {got} time(s) and the given `sleep` never: wait "
+        "only with the `sleep` you were given, so the check (and your tests) need not wait.",
+        "results_early": "asked for the results before processing_status was 'ended': poll "
+        "(retrieve the batch again) until it is, then read the results.",
         "no_backoff": "waited the same {wait:g} s before every poll: back off (double the wait) "
         "so a long batch costs a few polls, not hundreds.",
         "no_cap": "waited {got:g} s between two polls, more than max_wait={cap:g}: cap the "
         "backoff, or you notice the end of the batch hours late.",
         "first_wait": "waited {got:g} s before the first poll; start with first_wait={want:g}.",
-        "by_position": "matched results by position, not custom_id: the results come back "
-        "in any order, so {custom_id} got another request's answer.",
-        "not_messages": "the answer for {custom_id} is {value}, not the result's Message.",
-        "missing_answers": "the answers lack {ids}, which succeeded.",
+        "doubling": "waited {got:g} s before poll {n}, after {before:g} s: wait twice as "
+        "long each time ({want:g} s here), never more than max_wait.",
+        "by_position": "matched results by position, so {custom_id} got another request's "
+        "answer: the results come back in any order, so match each by its custom_id.",
+        "not_messages": "the answer for {custom_id} is {value}: keep the result's Message "
+        "(entry.result.message).",
+        "missing_answers": "the answers lack {ids}, which succeeded: put every 'succeeded' "
+        "result in the answers, by its custom_id.",
         "failures_as_answers": "put {ids} in the answers although their results were not "
-        "'succeeded'.",
-        "dropped_failures": "did not return {ids} for resubmission: an errored or expired "
-        "request is lost unless you send it again.",
+        "'succeeded': return those requests for resubmission instead.",
+        "dropped_failures": "did not return {ids} for resubmission, whose result is {kinds}: "
+        "return every request that did not succeed, or it is lost.",
         "resubmit_ids_only": "returned {value} for resubmission: return the original request "
         "dicts (custom_id and params), ready to send again.",
-        "resubmitted_success": "returned {ids} for resubmission although they succeeded.",
+        "resubmitted_success": "returned {ids} for resubmission although they succeeded: "
+        "resubmit only what errored, expired or was canceled.",
     }
 
     def check_answer(self, answer: Any) -> None:
-        with self.scenario(_ALL_GOOD):
-            self._run(answer, _IDS, failing={}, max_wait=600.0)
+        with self.scenario(_ALL_GOOD):  # the defaults: first_wait=30, max_wait=600
+            self._run(answer, _IDS, failing={}, limits={})
         with self.scenario(_FAILURES):
-            self._run(answer, _IDS, failing={"doc-b": "errored", "doc-c": "expired"},
-                      max_wait=3600.0)
+            failing = {"doc-b": "errored", "doc-c": "expired", "doc-d": "canceled"}
+            self._run(answer, _IDS, failing=failing,
+                      limits={"first_wait": 45.0, "max_wait": 3600.0})
 
     def _run(self, answer: Any, ids: tuple[str, ...], *, failing: dict[str, str],
-             max_wait: float) -> None:
+             limits: dict[str, float]) -> None:
         requests = requests_for(ids)
+        given = copy.deepcopy(requests)
         with fresh(budget=120) as (api, client):
             for custom_id in ids:
                 if custom_id in failing:
@@ -148,9 +160,11 @@ class RunBatch(BehaviourExercise):
                 else:
                     api.batch_outcome(custom_id, "succeeded", text=_answer_of(custom_id))
             log = SleepLog(api)
-            outcome = attempt(answer, client, requests, sleep=log, first_wait=30.0,
-                              max_wait=max_wait)
-            self._polling(api, outcome, log, max_wait)
+            outcome = attempt(answer, client, given, sleep=log, **limits)
+            self._polling(api, outcome, log, limits.get("first_wait", 30.0),
+                          limits.get("max_wait", 600.0))
+        if given != requests:
+            self.wrong("mutated", how=_change(requests, given))
         value = outcome.value
         if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)
                 and isinstance(value[1], list)):
@@ -159,12 +173,11 @@ class RunBatch(BehaviourExercise):
         self._answers(answers, ids, failing)
         self._resubmit(resubmit, requests, failing)
 
-    def _polling(self, api: FakeAPI, outcome: Outcome, log: SleepLog, max_wait: float) -> None:
+    def _polling(self, api: FakeAPI, outcome: Outcome, log: SleepLog, first_wait: float,
+                 max_wait: float) -> None:
         polls = sum(1 for r in api.requests if r.method == "GET" and r.path.count("/") == 4)
         if outcome.runaway:
             self.wrong("busy_poll", got=polls)
-        if len(_created(api)) != 1:
-            self.wrong("batch_count", got=len(_created(api)))
         # The SDK refuses results without a results_url (AnthropicError) before asking.
         refused = isinstance(outcome.error, anthropic.AnthropicError) and "results_url" in str(
             outcome.error
@@ -172,17 +185,24 @@ class RunBatch(BehaviourExercise):
         early = [r for r in api.requests if r.path.endswith("/results") and r.status != 200]
         if refused or early:
             self.wrong("results_early")
-        if outcome.raised:
+        if outcome.raised:  # the learner's own exception, with their lines
             outcome.reraise()
+        if len(_created(api)) != 1:
+            self.wrong("batch_count", got=len(_created(api)))
         if not log.waits and used_time_sleep(api):
-            self.wrong("time_sleep")
+            self.wrong("time_sleep", got=sum(1 for s in api.clock.sleeps
+                                             if s.source == "time.sleep"))
         waits = log.waits
-        if waits and abs(waits[0] - 30.0) > 1e-6:
-            self.wrong("first_wait", got=waits[0], want=30.0)
+        if waits and abs(waits[0] - first_wait) > 1e-6:
+            self.wrong("first_wait", got=waits[0], want=first_wait)
         if len(waits) >= 3 and max(waits) <= min(waits) * 1.01:
             self.wrong("no_backoff", wait=waits[0])
         if waits and max(waits) > max_wait + 1e-6:
             self.wrong("no_cap", got=max(waits), cap=max_wait)
+        for n, (before, got) in enumerate(zip(waits, waits[1:], strict=False), start=2):
+            want = min(before * 2, max_wait)
+            if abs(got - want) > 1e-6:
+                self.wrong("doubling", got=got, n=n, before=before, want=want)
 
     def _answers(self, answers: dict[Any, Any], ids: tuple[str, ...],
                  failing: dict[str, str]) -> None:
@@ -206,13 +226,22 @@ class RunBatch(BehaviourExercise):
         got = {item.get("custom_id") for item in resubmit}
         dropped = sorted(set(failing) - got)
         if dropped:
-            self.wrong("dropped_failures", ids=", ".join(dropped))
+            kinds = " or ".join(sorted({failing[i] for i in dropped}))
+            self.wrong("dropped_failures", ids=", ".join(dropped), kinds=kinds)
         succeeded = sorted(str(i) for i in got - set(failing))
         if succeeded:
             self.wrong("resubmitted_success", ids=", ".join(succeeded))
         originals = {r["custom_id"]: r for r in requests}
         if any(item != originals.get(item.get("custom_id")) for item in resubmit):
             self.wrong("resubmit_ids_only", value=describe(resubmit, 60))
+
+
+def _change(before: list[dict[str, Any]], after: object) -> str:
+    """How a learner changed the request list they were given, in a few words."""
+    if not isinstance(after, list) or len(after) != len(before):
+        return f"it now holds {describe(after, 60)}"
+    changed = [b.get("custom_id") for b, a in zip(before, after, strict=True) if a != b]
+    return f"the request for {', '.join(map(str, changed))} changed"
 
 
 def run_until_done(
@@ -238,7 +267,8 @@ def run_until_done(
 
 
 _ONCE = "doc-b errors in the first batch only"
-_ALWAYS = "doc-c is invalid and errors every round (max_rounds=3)"
+_ALWAYS = "doc-c is invalid and errors every round (max_rounds left at its default, 3)"
+_TWO = "doc-c is invalid and errors every round (max_rounds=2)"
 
 
 class RunUntilDone(BehaviourExercise):
@@ -254,22 +284,32 @@ class RunUntilDone(BehaviourExercise):
         "Keep the answers of every round (`answers.update(...)`) and stop after `max_rounds` "
         "batches even if some requests never succeed: an invalid request fails every time.",
     )
-    scenarios = (_ONCE, _ALWAYS)
+    scenarios = (_ONCE, _ALWAYS, _TWO)
     misconceptions = {
         "bad_shape": "returned {value}: return (dict of Message by custom_id, list of "
         "custom_ids that never succeeded).",
-        "not_resubmitted": "did not resubmit {ids}, which errored in the first batch.",
+        "mutated": "changed the `requests` list you were given ({how}): keep what is still "
+        "pending in a list of your own.",
+        "time_sleep": "called time.sleep {got} time(s) and the given `sleep` never: pass "
+        "`sleep=sleep` on to run_batch.",
+        "not_resubmitted": "did not resubmit {ids}, which errored in the first batch: run "
+        "another batch with the requests that failed.",
         "resubmitted_all": "resubmitted {ids}, which had already succeeded: you pay for "
-        "them twice.",
-        "lost_answers": "the final answers lack {ids}, which succeeded in an earlier round.",
-        "round_count": "ran {got} batches with max_rounds=3: a request that fails every "
-        "round must not be resubmitted forever.",
-        "unreported": "reported never-succeeded ids {got}; expected {want}.",
+        "them twice; resubmit only what failed.",
+        "lost_answers": "the final answers lack {ids}, which succeeded in an earlier round: "
+        "keep the answers of every round.",
+        "round_count": "ran {got} batches with max_rounds={want}: a request that fails every "
+        "round must not be resubmitted forever; stop after max_rounds batches.",
+        "too_few_rounds": "ran {got} batches with max_rounds={want} while doc-c was still "
+        "failing: spend every round (stop early only when nothing is left to resubmit).",
+        "unreported": "reported never-succeeded ids {got}; expected {want}: return the "
+        "custom_ids still failing after the last round.",
     }
 
     def check_answer(self, answer: Any) -> None:
         with self.scenario(_ONCE):
-            batches, value = self._run(answer, scripted={"doc-b": "errored"}, invalid="")
+            batches, value = self._run(answer, scripted={"doc-b": "errored"}, invalid="",
+                                       rounds={"max_rounds": 3})
             answers, failed = self._shape(value)
             if len(batches) < 2:
                 self.wrong("not_resubmitted", ids="doc-b")
@@ -277,29 +317,39 @@ class RunUntilDone(BehaviourExercise):
             if again:
                 self.wrong("resubmitted_all", ids=", ".join(again))
             self._final(answers, failed, want_failed=[])
-        with self.scenario(_ALWAYS):
-            batches, value = self._run(answer, scripted={}, invalid="doc-c")
-            if len(batches) != 3:
-                self.wrong("round_count", got=len(batches))
-            again = sorted({i for later in batches[1:] for i in later} - {"doc-c"})
-            if again:
-                self.wrong("resubmitted_all", ids=", ".join(again))
-            answers, failed = self._shape(value)
-            self._final(answers, failed, want_failed=["doc-c"])
+        for label, rounds in ((_ALWAYS, {}), (_TWO, {"max_rounds": 2})):
+            with self.scenario(label):
+                want = rounds.get("max_rounds", 3)
+                batches, value = self._run(answer, scripted={}, invalid="doc-c", rounds=rounds)
+                if len(batches) > want:
+                    self.wrong("round_count", got=len(batches), want=want)
+                if len(batches) < want:
+                    self.wrong("too_few_rounds", got=len(batches), want=want)
+                again = sorted({i for later in batches[1:] for i in later} - {"doc-c"})
+                if again:
+                    self.wrong("resubmitted_all", ids=", ".join(again))
+                answers, failed = self._shape(value)
+                self._final(answers, failed, want_failed=["doc-c"])
 
-    def _run(self, answer: Any, *, scripted: dict[str, str], invalid: str) -> tuple[
-        list[list[str]], object
-    ]:
+    def _run(self, answer: Any, *, scripted: dict[str, str], invalid: str,
+             rounds: dict[str, int]) -> tuple[list[list[str]], object]:
+        requests = requests_for(_IDS, invalid)
+        given = copy.deepcopy(requests)
         with fresh(budget=300) as (api, client):
             for custom_id, outcome in scripted.items():
                 api.batch_outcome(custom_id, outcome)
-            outcome_ = attempt(answer, client, requests_for(_IDS, invalid), sleep=SleepLog(api),
-                               max_rounds=3)
+            log = SleepLog(api)
+            outcome_ = attempt(answer, client, given, sleep=log, **rounds)
             batches = _created(api)
+            slept = sum(1 for s in api.clock.sleeps if s.source == "time.sleep")
         if outcome_.runaway:
-            self.wrong("round_count", got=len(batches))
+            self.wrong("round_count", got=len(batches), want=rounds.get("max_rounds", 3))
         if outcome_.raised:
             outcome_.reraise()
+        if given != requests:
+            self.wrong("mutated", how=_change(requests, given))
+        if slept and not log.waits:
+            self.wrong("time_sleep", got=slept)
         return batches, outcome_.value
 
     def _shape(self, value: object) -> tuple[dict[Any, Any], list[Any]]:
