@@ -172,6 +172,7 @@ def _session_views() -> list[str]:
         stream(client)
         views: list[Any] = [EventSequence(api), RetryTimeline(api, call_id="call_1")]
         views += [ErrorFlowchart(highlight=429), BatchStates()]
+        assert all(repr(view) == str(view) for view in views)
         return [f"{view}\n{view._repr_html_()}" for view in views]
 
 
