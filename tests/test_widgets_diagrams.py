@@ -336,3 +336,29 @@ def test_no_attempts_no_axis(lessonkit_api: FakeAPI) -> None:
 )
 def test_tick_steps(span: float, step: float) -> None:
     assert tick_step(span) == step
+
+
+def test_the_live_timeline_scrubs_through_the_attempts(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    lessonkit_api.scenario("rate_limited")
+    client.messages.create(**REQUEST)
+    title, picture, slider, detail = RetryTimeline(lessonkit_api).widget().children
+    assert "call_1" in title.value and (slider.min, slider.max, slider.value) == (1, 2, 1)
+    assert "stroke='#24292f' stroke-width='3'" in picture.value
+    assert "Attempt 1 at +0.000 s (x-stainless-retry-count 0): 429 rate_limit_error" in detail.value
+    assert "Then: wait 2.00 s (retry-after header)" in detail.value
+    assert "Headers the SDK read: retry-after: 2" in detail.value
+    client.messages.create(**REQUEST)  # a later call does not move a built widget
+    slider.value = 2
+    assert "Attempt 2 at +2.000 s (x-stainless-retry-count 1): 200" in detail.value
+    assert "Then: nothing more: the call ended here" in detail.value
+    assert picture.value == RetryTimeline(lessonkit_api, call_id="call_1").figure(selected=2)
+
+
+def test_a_single_attempt_gets_the_plain_panel(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    client.messages.create(**REQUEST)
+    html_part, button = RetryTimeline(lessonkit_api).widget().children
+    assert "succeeded on attempt 1" in html_part.value and button.description == "Refresh"
