@@ -120,8 +120,8 @@ def _widget_ids(nb: Any) -> list[str]:
     return ids
 
 
-def _stable_widget_ids(text: str, ids: list[str], name: str) -> str:
-    for n, old in enumerate(ids):
+def _stable_widget_ids(text: str, nb: Any, name: str) -> str:
+    for n, old in enumerate(_widget_ids(nb)):
         new = uuid.UUID(bytes=hashlib.sha256(f"{name}:{n}".encode()).digest()[:16], version=4).hex
         text = re.sub(re.escape(old), new, text)
     return text
@@ -145,9 +145,9 @@ def execute(path: Path) -> str:
     if not nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state"):
         nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
-    text = _stable_widget_ids(nbformat.writes(nb), _widget_ids(nb), path.stem)
-    # written again: nbformat sorts the saved widget state by id, now the stable ones
-    return nbformat.writes(nbformat.reads(text, as_version=4)) + "\n"
+    renamed = _stable_widget_ids(nbformat.writes(nb), nb, path.stem)
+    # written again so the widget state is sorted by the new ids, not the random old ones
+    return nbformat.writes(nbformat.reads(renamed, as_version=4)) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
