@@ -262,8 +262,10 @@ def test_display_uses_text_and_html(lessonkit_api: FakeAPI) -> None:
 @pytest.mark.slow
 def test_importing_lessonkit_and_the_views_does_not_import_ipywidgets() -> None:
     code = (
-        "import sys, lessonkit, lessonkit.widgets\n"
-        "from lessonkit.widgets import RequestLog, RetryTimeline\n"
+        "import sys, lessonkit, lessonkit.widgets, lessonkit.recall\n"
+        "from lessonkit.widgets import RequestLog, RetryTimeline, EventSequence, ErrorFlowchart\n"
+        "from lessonkit.widgets import BatchStates\n"
+        "str(ErrorFlowchart(highlight=529)), str(BatchStates())\n"
         "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
