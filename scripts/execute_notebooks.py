@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sys
 import uuid
@@ -85,16 +86,37 @@ def _tidy(nb: Any) -> None:
                 out.traceback = [f"\x1b[0;31m{out.ename}\x1b[0m: {out.evalue}"]
 
 
+_MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+
+
 def _widget_ids(nb: Any) -> list[str]:
-    """Widget model ids in order of first appearance (state first, then outputs)."""
-    ids: list[str] = []
+    """Widget model ids in a stable order, whatever order the kernel's messages came in.
+
+    Each displayed view in output order, then the models its state refers to
+    (children, layout, style), depth first in the order its sorted state names
+    them; models no view leads to come last, ordered by their state.
+    """
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    ids.extend(state)
+    ids: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in ids:
+            return
+        ids.append(model_id)
+        for ref in _MODEL_REF.findall(json.dumps(state.get(model_id, {}), sort_keys=True)):
+            visit(ref)
+
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             view = out.get("data", {}).get(WIDGET_VIEW)
-            if view and view.get("model_id") not in ids:
-                ids.append(view["model_id"])
+            if view:
+                visit(view["model_id"])
+
+    def content(model_id: str) -> str:  # its state, with the (random) ids it names blanked
+        return _MODEL_REF.sub("IPY_MODEL_", json.dumps(state[model_id], sort_keys=True))
+
+    for model_id in sorted(state, key=content):
+        visit(model_id)
     return ids
 
 

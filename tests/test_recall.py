@@ -111,6 +111,7 @@ def test_predict_text_asks_before_it_tells() -> None:
     assert text.endswith("Commit to one answer, then run the next cell to check.")
     assert "token budget" not in text + view._repr_html_()
     assert repr(view) == text
+    assert repr(recall.quiz(STEM, folder=FIXTURES)) == str(recall.quiz(STEM, folder=FIXTURES))
 
 
 def test_views_are_the_same_bytes_every_time() -> None:
@@ -203,6 +204,8 @@ def test_predict_widget_reveals_only_after_a_choice() -> None:
         "Not quite" in feedback.value and "the answer is <code>max_tokens</code>" in feedback.value
     )
     assert "token budget &lt;mid-sentence&gt;" in feedback.value
+    choices.value = None  # reset from code: the reveal stays
+    assert "Not quite" in feedback.value
 
 
 def test_predict_widget_says_right_for_the_right_answer() -> None:

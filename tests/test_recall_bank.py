@@ -77,6 +77,18 @@ def _broken(change: str) -> dict[str, Any]:
         del data["question"]
     elif change == "question is a table":
         data["question"] = {"id": "q1"}
+    elif change == "question is a string":
+        data["question"][0] = "q1"
+    elif change == "why is a number":
+        choice["options"][0]["why"] = 3
+    elif change == "accept is a string":
+        short["accept"] = "^529$"
+    elif change == "prediction options repeat":
+        predict["options"] = ["max_tokens", "max_tokens"]
+    elif change == "option is a string":
+        choice["options"][0] = "a"
+    elif change == "prediction without id":
+        del predict["id"]
     return data
 
 
@@ -96,6 +108,12 @@ def _broken(change: str) -> dict[str, Any]:
         ("empty prompt", "x.toml: question 'q1': prompt must be a non-empty string"),
         ("no questions", "x.toml: no [[question]]"),
         ("question is a table", "x.toml: [question] must be an array of tables"),
+        ("question is a string", "x.toml: question 1: kind must be 'choice' or 'short'"),
+        ("why is a number", "x.toml: question 'q1': option 'a': why must be a string"),
+        ("accept is a string", "x.toml: question 'q2': accept must be a non-empty list"),
+        ("prediction options repeat", "x.toml: predict 'p1': options must be at least two"),
+        ("prediction without id", "x.toml: predict 1: missing id"),
+        ("option is a string", "x.toml: question 'q1': option 'a': expected a table, got 'a'"),
     ],
 )
 def test_a_malformed_bank_names_file_and_question(change: str, message: str) -> None:

@@ -158,10 +158,13 @@ def test_request_log_fits_80_columns(lessonkit_api: FakeAPI, client: anthropic.A
     with pytest.raises(anthropic.APIStatusError), client.messages.stream(**REQUEST) as stream:
         stream.until_done()
     client.messages.count_tokens(model=models.DEFAULT, messages=REQUEST["messages"])
+    lessonkit_api.drop_stream(after_events=4)
+    with pytest.raises(httpx2.TransportError), client.messages.stream(**REQUEST) as stream:
+        stream.until_done()
     text = str(RequestLog(lessonkit_api))
     lines = text.splitlines()
     short = re.sub(r"-\d{8}$", "", models.DEFAULT)
-    assert lines[0] == f"Request log — 4 request(s), 2026-11-02 UTC, {short}"  # one model
+    assert lines[0] == f"Request log — 5 request(s), 2026-11-02 UTC, {short}"  # one model
     assert lines[1].split() == ["#", "time", "endpoint", "status", "result", "request_id"]
     request_id = lessonkit_api.requests[0].request_id
     assert lines[3].split()[2:] == ["POST", "messages", "529", "overloaded", "…" + request_id[-6:]]
@@ -170,6 +173,7 @@ def test_request_log_fits_80_columns(lessonkit_api: FakeAPI, client: anthropic.A
     assert message._request_id not in text  # abbreviated: the full id is one .detail() away
     assert "overloaded mid-stream" in lines[5]
     assert "POST count_tokens" in lines[6]
+    assert "dropped mid-stream" in lines[7]
     assert max(len(line) for line in lines) <= 80
 
 
@@ -258,8 +262,10 @@ def test_display_uses_text_and_html(lessonkit_api: FakeAPI) -> None:
 @pytest.mark.slow
 def test_importing_lessonkit_and_the_views_does_not_import_ipywidgets() -> None:
     code = (
-        "import sys, lessonkit, lessonkit.widgets\n"
-        "from lessonkit.widgets import RequestLog, RetryTimeline\n"
+        "import sys, lessonkit, lessonkit.widgets, lessonkit.recall\n"
+        "from lessonkit.widgets import RequestLog, RetryTimeline, EventSequence, ErrorFlowchart\n"
+        "from lessonkit.widgets import BatchStates\n"
+        "str(ErrorFlowchart(highlight=529)), str(BatchStates())\n"
         "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -71,6 +71,13 @@ class ErrorFlowchart(Diagram):
     """Where each failure goes: ``display(ErrorFlowchart(highlight=529))``.
 
     ``highlight`` is an HTTP status (``529``), ``"timeout"`` or ``"mid-stream"``.
+    In a lesson, highlight the status the learner just met:
+
+    >>> try:                                                   # doctest: +SKIP
+    ...     client.messages.create(**request)
+    ... except anthropic.APIStatusError as e:
+    ...     print(type(e).__name__, e.status_code, e.body["error"]["message"])
+    >>> ErrorFlowchart(highlight=e.status_code)                # doctest: +SKIP
     """
 
     def __init__(self, highlight: int | str | None = None) -> None:

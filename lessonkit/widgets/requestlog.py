@@ -33,7 +33,7 @@ _ID = re.compile(r"^[a-z]+_[0-9A-Za-z]{12,}$")  # msgbatch_011C…, msg_011C…
 
 
 def short_model(model: str | None) -> str:
-    """``claude-sonnet-4-5-20250929`` -> ``claude-sonnet-4-5`` (the date suffix goes)."""
+    """A model id without its ``-YYYYMMDD`` date suffix (``None`` shows as ``-``)."""
     return "-" if model is None else _DATED.sub("", model)
 
 

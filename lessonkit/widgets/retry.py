@@ -9,7 +9,8 @@ raised.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import html
+from typing import TYPE_CHECKING, Any
 
 from . import svg
 from ._base import TableView
@@ -73,7 +74,12 @@ class RetryTimeline(TableView):
     """The attempts of one SDK call: ``display(RetryTimeline(api))`` or ``print(...)``.
 
     ``call_id`` picks a call (``api.requests[i].call_id``); by default the
-    latest call at the time the view is shown.
+    latest call at the time the view is shown. The HTML view draws the
+    attempts on a time axis (virtual seconds) above the table.
+
+    >>> api.scenario("overloaded_then_ok")          # staging: two 529s, then 200  # doctest: +SKIP
+    >>> client.messages.create(**request)           # doctest: +SKIP
+    >>> RetryTimeline(api)                          # doctest: +SKIP
     """
 
     columns = ("attempt", "t (virtual)", "retry-count", "status", "then")
@@ -129,8 +135,11 @@ class RetryTimeline(TableView):
             )
         return notes
 
-    def figure(self) -> str:
-        """The attempts on a time axis: a bar per attempt, a grey gap per wait (virtual s)."""
+    def figure(self, selected: int | None = None) -> str:
+        """The attempts on a time axis: a bar per attempt, a grey gap per wait (virtual s).
+
+        ``selected`` (an attempt number from 1) is outlined: the live widget's slider.
+        """
         attempts = self.attempts()
         if not attempts:
             return ""
@@ -154,9 +163,21 @@ class RetryTimeline(TableView):
             ok = 200 <= attempt.status < 300 and attempt.timed_out_after is None
             length = plot * (attempt.timed_out_after or 0) / span
             fill = "#1a7f37" if ok else "#fb8c00" if attempt.timed_out_after else svg.STRONG
-            parts.append(svg.box(x(at), 30, max(length, 6), 24, fill=fill, stroke=fill, radius=2))
+            edge, thick = ("#24292f", 3.0) if number == selected else (fill, 1.0)
+            parts.append(
+                svg.box(
+                    x(at),
+                    30,
+                    max(length, 6),
+                    24,
+                    fill=fill,
+                    stroke=edge,
+                    stroke_width=thick,
+                    radius=2,
+                )
+            )
             status = "timeout" if attempt.timed_out_after else str(attempt.status)
-            parts.append(svg.label(x(at), 24, f"#{number} {status}"))
+            parts.append(svg.label(x(at), 24, f"#{number} {status}", bold=number == selected))
             wait = attempt.wait_after
             if wait is not None and wait.seconds > 0:
                 begin = at + (attempt.timed_out_after or 0)
@@ -177,3 +198,43 @@ class RetryTimeline(TableView):
                 row = 98 if number % 2 else 112
                 parts.append(svg.label(middle, row, text, anchor="middle", colour=svg.MUTED))
         return svg.figure(left + plot + 60, 120, parts, self.title())
+
+    def attempt_detail(self, number: int) -> str:
+        """What attempt ``number`` (from 1) got and what the SDK did next, with the headers why."""
+        attempt = self.attempts()[number - 1]
+        row = self.rows()[number - 1]
+        said = {
+            k: v
+            for k, v in attempt.response_headers.items()
+            if k in ("retry-after", "retry-after-ms", "x-should-retry")
+        }
+        lines = [
+            f"Attempt {row[0]} at {row[1]} (x-stainless-retry-count {row[2]}): {row[3]}",
+            f"Then: {row[4] or 'nothing more: the call ended here'}",
+        ]
+        if said:
+            lines.append("Headers the SDK read: " + ", ".join(f"{k}: {v}" for k, v in said.items()))
+        return "\n".join(lines)
+
+    def widget(self) -> Any:
+        """Live: the time axis with a slider that steps through the attempts, each one explained.
+
+        >>> RetryTimeline(api).widget()   # doctest: +SKIP
+        """
+        import ipywidgets as w
+
+        attempts = self.attempts()
+        if len(attempts) < 2:
+            return super().widget()
+        call = RetryTimeline(self.api, call_id=attempts[0].call_id)  # later calls don't move it
+        count = len(attempts)
+        picture = w.HTML(call.figure(selected=1))
+        slider = w.IntSlider(value=1, min=1, max=count, description="attempt")
+        detail = w.HTML(f"<pre>{html.escape(call.attempt_detail(1))}</pre>")
+
+        def move(change: dict[str, Any]) -> None:
+            picture.value = call.figure(selected=change["new"])
+            detail.value = f"<pre>{html.escape(call.attempt_detail(change['new']))}</pre>"
+
+        slider.observe(move, names="value")
+        return w.VBox([w.HTML(f"<b>{html.escape(call.title())}</b>"), picture, slider, detail])
