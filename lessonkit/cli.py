@@ -1,6 +1,7 @@
 """The ``lessonkit`` command. Thin on purpose: each command parses, then calls a module.
 
-``lab`` · ``update`` · ``doctor`` · ``progress`` · ``grade`` · ``release`` · ``serve`` (``lessonkit --help``).
+``lab`` · ``update`` · ``doctor`` · ``progress`` · ``grade`` · ``release`` · ``serve``
+(``lessonkit --help``).
 """
 
 from __future__ import annotations

@@ -116,9 +116,7 @@ def create_app(
             if identity is None and "authorization" not in request.headers:
                 state = secrets.token_urlsafe(16)
                 response = RedirectResponse(hub.authorize_url(state), status_code=302)
-                response.set_cookie(
-                    STATE_COOKIE, state, path=prefix, httponly=True, samesite="lax"
-                )
+                response.set_cookie(STATE_COOKIE, state, path=prefix, httponly=True, samesite="lax")
                 return response
             if identity is None:
                 return JSONResponse({"message": "unknown or expired token"}, status_code=403)
@@ -212,21 +210,28 @@ def render(room: Room, *, csv_url: str) -> str:
             + "</td>"
             for cell in row
         )
-        rows.append(f'<tr data-learner="{escape(learner.name)}"><th>{escape(learner.name)}</th>{cells}</tr>')
-    mistakes = "".join(
-        f"<h3>{escape(exercise)}</h3><ol>"
-        + "".join(f"<li>{count} × {escape(message)}</li>" for message, count in common)
-        + "</ol>"
-        for exercise, common in room.misconceptions().items()
-    ) or "<p>No incorrect answers yet.</p>"
-    body = "".join(rows) or f'<tr><td colspan="{len(room.exercises) + 1}">No learner has checked an exercise yet.</td></tr>'
+        rows.append(
+            f'<tr data-learner="{escape(learner.name)}"><th>{escape(learner.name)}</th>{cells}</tr>'
+        )
+    mistakes = (
+        "".join(
+            f"<h3>{escape(exercise)}</h3><ol>"
+            + "".join(f"<li>{count} × {escape(message)}</li>" for message, count in common)
+            + "</ol>"
+            for exercise, common in room.misconceptions().items()
+        )
+        or "<p>No incorrect answers yet.</p>"
+    )
+    empty = "No learner has checked an exercise yet."
+    body = "".join(rows) or f'<tr><td colspan="{len(room.exercises) + 1}">{empty}</td></tr>'
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="refresh" content="{REFRESH}"><title>lessonkit: the room</title>'
         f"<style>{_STYLE}</style></head><body><h1>The room, live</h1>"
-        f'<p>{len(room.learners)} learner(s); reloads every {REFRESH} s. '
+        f"<p>{len(room.learners)} learner(s); reloads every {REFRESH} s. "
         f'<a href="{escape(csv_url)}">Download CSV</a></p>'
-        f'<table id="room"><thead><tr><th>learner</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f'<table id="room"><thead><tr><th>learner</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
         f'<h2>Most common mistakes</h2><div id="mistakes">{mistakes}</div></body></html>'
     )
 

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from html import escape
 from pathlib import Path
 
@@ -62,7 +62,12 @@ def _limit_cpu(seconds: int) -> Callable[[], None]:
 
 def _environment(base: Mapping[str, str], scratch: Path) -> dict[str, str]:
     """The grading process's environment: no hub credentials, progress kept in `scratch`."""
-    dropped = ("JUPYTERHUB_API_TOKEN", "LESSONKIT_EXCHANGE_URL", "ANTHROPIC_API_KEY", "LESSONKIT_LIVE")
+    dropped = (
+        "JUPYTERHUB_API_TOKEN",
+        "LESSONKIT_EXCHANGE_URL",
+        "ANTHROPIC_API_KEY",
+        "LESSONKIT_LIVE",
+    )
     env = {name: value for name, value in base.items() if name not in dropped}
     env["LESSONKIT_PROGRESS"] = str(scratch / "progress.json")
     return env
@@ -87,10 +92,14 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            return [Row(name, "", ERROR, f"stopped after {wall} s waiting (does it wait for input?)")]
+            return [
+                Row(name, "", ERROR, f"stopped after {wall} s waiting (does it wait for input?)")
+            ]
         if os.name == "posix" and done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
             return [
-                Row(name, "", ERROR, f"stopped after {cpu_seconds} s of CPU time (an endless loop?)")
+                Row(
+                    name, "", ERROR, f"stopped after {cpu_seconds} s of CPU time (an endless loop?)"
+                )
             ]
         try:
             outcome = json.loads(result.read_text(encoding="utf-8"))
@@ -99,7 +108,9 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
             return [Row(name, "", ERROR, f"grading stopped: {said}")]
     if "error" in outcome:
         return [Row(name, "", ERROR, str(outcome["error"]))]
-    return [Row(name, str(e), str(status), str(message)) for e, status, message in outcome["verdicts"]]
+    return [
+        Row(name, str(e), str(status), str(message)) for e, status, message in outcome["verdicts"]
+    ]
 
 
 def grade_folder(folder: Path, *, cpu_seconds: int = CPU_SECONDS) -> list[Row]:
@@ -109,7 +120,9 @@ def grade_folder(folder: Path, *, cpu_seconds: int = CPU_SECONDS) -> list[Row]:
     )
     rows: list[Row] = []
     for path in notebooks:
-        rows.extend(grade_notebook(path, path.relative_to(folder).as_posix(), cpu_seconds=cpu_seconds))
+        rows.extend(
+            grade_notebook(path, path.relative_to(folder).as_posix(), cpu_seconds=cpu_seconds)
+        )
     return rows
 
 
@@ -135,8 +148,9 @@ def to_html(rows: list[Row]) -> str:
         for name in dict.fromkeys(row.submission for row in rows)
     )
     detail = "".join(
-        f'<tr style="background:{_COLOURS.get(row.status, "#fff")}"><td>{escape(row.submission)}</td>'
-        f"<td>{escape(row.exercise)}</td><td>{escape(row.status)}</td><td>{escape(row.message)}</td></tr>"
+        f'<tr style="background:{_COLOURS.get(row.status, "#fff")}">'
+        + "".join(f"<td>{escape(cell)}</td>" for cell in astuple(row))
+        + "</tr>"
         for row in rows
     )
     return (

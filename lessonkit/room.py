@@ -129,26 +129,30 @@ class Room:
         writer.writerow(["learner", "exercise", "state", "attempts", "last message"])
         for row in self.grid():
             for cell in row:
-                writer.writerow([cell.learner, cell.exercise, cell.state, cell.attempts, cell.message])
+                writer.writerow(
+                    [cell.learner, cell.exercise, cell.state, cell.attempts, cell.message]
+                )
         return out.getvalue()
 
     def __str__(self) -> str:
+        """A terminal view: one line per learner, exercises as numbered columns, then mistakes."""
         symbols = {Status.CORRECT.value: "✓", Status.INCORRECT.value: "✗", NOT_ATTEMPTED: "·"}
         width = max([len("learner"), *(len(learner.name) for learner in self.learners)])
-        lines = [f"{'learner'.ljust(width)}  passed  " + " ".join(_short(n) for n in self.exercises)]
+        columns = [str(number) for number in range(1, len(self.exercises) + 1)]
+        lines = [f"{'learner'.ljust(width)}  passed  {' '.join(c.rjust(2) for c in columns)}"]
         for learner, row in zip(self.learners, self.grid(), strict=True):
             passed = sum(cell.state == Status.CORRECT.value for cell in row)
-            marks = " ".join(symbols.get(cell.state, "!").ljust(len(_short(cell.exercise))) for cell in row)
-            lines.append(f"{learner.name.ljust(width)}  {passed:>6}  {marks}".rstrip())
+            marks = " ".join(symbols.get(cell.state, "!").rjust(2) for cell in row)
+            lines.append(f"{learner.name.ljust(width)}  {passed:>6}  {marks}")
+        lines.append("")
+        lines.extend(
+            f"{c.rjust(3)}  {name}" for c, name in zip(columns, self.exercises, strict=True)
+        )
+        lines.append("✓ correct  ✗ incorrect  · not attempted  ! error")
         for exercise, common in self.misconceptions().items():
             lines.append(f"\n{exercise}: most common mistakes")
             lines.extend(f"  {count} × {message}" for message, count in common)
         return "\n".join(lines)
-
-
-def _short(exercise: str) -> str:
-    """``ex04_call_with_retries`` -> ``ex04``: a column heading that fits."""
-    return exercise.split("_", 1)[0]
 
 
 def room(exercises: Iterable[str], learners: Iterable[Learner]) -> Room:

@@ -73,14 +73,17 @@ def checker(sources: list[str]) -> ModuleType:
         for name in _CHECKER.findall(source):
             if name in modules:
                 return modules[name]
-    raise NotGradable("not a lessonkit exercise notebook: it imports no lessonkit.exercises checker")
+    raise NotGradable(
+        "not a lessonkit exercise notebook: it imports no lessonkit.exercises checker"
+    )
 
 
 def run_cells(sources: list[str], namespace: dict[str, Any]) -> None:
     """Run each cell in `namespace`, top-level ``await`` included; a failing cell is skipped."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    transform = TransformerManager().transform_cell  # %magics and !shell become Python calls
+    # %magics and !shell lines become Python calls (which fail here, like any cell may)
+    transform = TransformerManager().transform_cell  # type: ignore[no-untyped-call]
     loop = asyncio.new_event_loop()
     try:
         for number, source in enumerate(sources, 1):

@@ -43,7 +43,8 @@ SERVICE = "lessonkit"
 STATE.mkdir(parents=True, exist_ok=True)
 
 # --- where things listen: only the proxy faces learners -----------------------------
-c.JupyterHub.bind_url = f"http://{env('LESSONKIT_HUB_IP', LOOPBACK)}:{env('LESSONKIT_HUB_PORT', '8000')}"
+PUBLIC_IP, PUBLIC_PORT = env("LESSONKIT_HUB_IP", LOOPBACK), env("LESSONKIT_HUB_PORT", "8000")
+c.JupyterHub.bind_url = f"http://{PUBLIC_IP}:{PUBLIC_PORT}"
 c.JupyterHub.hub_bind_url = f"http://{LOOPBACK}:{HUB_API_PORT}"
 c.ConfigurableHTTPProxy.api_url = f"http://{LOOPBACK}:{PROXY_API_PORT}"
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")

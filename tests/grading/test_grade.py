@@ -16,26 +16,26 @@ from pathlib import Path
 
 import pytest
 
-from lessonkit import gradebook
-
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 REPO = Path(__file__).resolve().parents[2]
 STUDENT = REPO / "exercises" / "01_streaming.ipynb"
 SOLVED = REPO / "exercises" / "source" / "01_streaming.ipynb"
-WRONG = '''\
+WRONG = """\
 def collect_stream(client, on_text, **params):
     message = client.messages.create(**params)
     on_text("".join(b.text for b in message.content if b.type == "text"))
     return message
-'''
+"""
 EXERCISES = ("ex01_collect_stream", "ex01_stream_with_request_id", "ex01_acollect_stream")
 
 
 def _with_cell(source: Path, target: Path, replace: str, code: str) -> None:
     """`source` with the first code cell that defines `replace` rewritten to `code`."""
     notebook = json.loads(source.read_text())
-    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code" and replace in "".join(c["source"]))
+    cell = next(
+        c for c in notebook["cells"] if c["cell_type"] == "code" and replace in "".join(c["source"])
+    )
     cell["source"] = code
     target.write_text(json.dumps(notebook))
 
@@ -54,7 +54,9 @@ def submissions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded(submissions: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[list[str]]]]:
+def graded(
+    submissions: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, list[list[str]]]]:
     """`lessonkit grade` as an instructor runs it; the CSV's rows by submission."""
     out = tmp_path_factory.mktemp("grades")
     done = subprocess.run(
@@ -70,7 +72,9 @@ def graded(submissions: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     return out, rows
 
 
-def test_a_correct_submission_passes_every_exercise(graded: tuple[Path, dict[str, list[list[str]]]]) -> None:
+def test_a_correct_submission_passes_every_exercise(
+    graded: tuple[Path, dict[str, list[list[str]]]],
+) -> None:
     _, rows = graded
     assert [(exercise, status) for exercise, status, _ in rows["ada.ipynb"]] == [
         (name, "correct") for name in EXERCISES
@@ -87,7 +91,9 @@ def test_a_wrong_answer_is_named_and_the_unanswered_are_not_attempted(
     assert bob["ex01_stream_with_request_id"][0] == "not attempted"
 
 
-def test_an_endless_loop_is_stopped_by_its_cpu_time(graded: tuple[Path, dict[str, list[list[str]]]]) -> None:
+def test_an_endless_loop_is_stopped_by_its_cpu_time(
+    graded: tuple[Path, dict[str, list[list[str]]]],
+) -> None:
     _, rows = graded
     assert rows["cy.ipynb"] == [["", "error", "stopped after 8 s of CPU time (an endless loop?)"]]
 

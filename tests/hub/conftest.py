@@ -94,7 +94,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     port = free_port()
     env = {
         **os.environ,
-        "PATH": os.pathsep.join([str(proxy_bin), str(Path(sys.executable).parent), os.environ["PATH"]]),
+        "PATH": os.pathsep.join(
+            [str(proxy_bin), str(Path(sys.executable).parent), os.environ["PATH"]]
+        ),
         "LESSONKIT_HUB_AUTHENTICATOR": "dummy",
         "LESSONKIT_HUB_SPAWNER": "simple",
         "LESSONKIT_HUB_STATE": str(state),
@@ -105,7 +107,12 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         "LESSONKIT_INSTRUCTORS": INSTRUCTOR,
         "LESSONKIT_COURSE": str(REPO),
     }
-    for name in ("LESSONKIT_PROGRESS", "LESSONKIT_LEARNER", "LESSONKIT_WORKSPACE", "JUPYTERHUB_API_TOKEN"):
+    for name in (
+        "LESSONKIT_PROGRESS",
+        "LESSONKIT_LEARNER",
+        "LESSONKIT_WORKSPACE",
+        "JUPYTERHUB_API_TOKEN",
+    ):
         env.pop(name, None)
     log = state / "hub.log"
     with log.open("wb") as out:
@@ -131,11 +138,14 @@ def _wait_until_up(hub: Hub, timeout: float = 90) -> None:
     with hub.api() as client:
         while time.monotonic() < deadline:
             if hub.process.poll() is not None:
-                pytest.fail(f"jupyterhub exited {hub.process.returncode}:\n{hub.log.read_text()[-3000:]}")
+                pytest.fail(
+                    f"jupyterhub exited {hub.process.returncode}:\n{hub.log.read_text()[-3000:]}"
+                )
             try:
-                if client.get("/hub/api/").status_code == 200 and client.get(
-                    "/services/lessonkit/progress/nobody"
-                ).status_code != 503:
+                if (
+                    client.get("/hub/api/").status_code == 200
+                    and client.get("/services/lessonkit/progress/nobody").status_code != 503
+                ):
                     return
             except httpx.TransportError:
                 pass

@@ -70,13 +70,17 @@ def as_(token: str) -> dict[str, str]:
     return {"Authorization": f"token {token}"}
 
 
-def report(client: TestClient, token: str, status: str, message: str = "", **extra: str) -> httpx.Response:
+def report(
+    client: TestClient, token: str, status: str, message: str = "", **extra: str
+) -> httpx.Response:
     body = {"exercise": EXERCISES[0], "status": status, "message": message, **extra}
     return client.post(f"{PREFIX}progress", json=body, headers=as_(token))
 
 
 def test_a_check_is_filed_under_the_tokens_owner(client: TestClient, tmp_path: Path) -> None:
-    assert report(client, "bob-token", "incorrect", "did not stream", learner="ada").status_code == 200
+    assert (
+        report(client, "bob-token", "incorrect", "did not stream", learner="ada").status_code == 200
+    )
     reply = report(client, "bob-token", "correct")
     entry = reply.json()["exercises"][EXERCISES[0]]
     assert (entry["status"], entry["attempts"], entry["message"]) == ("correct", 2, "")
@@ -165,7 +169,9 @@ def test_a_hub_error_is_not_taken_for_a_refusal(hub: Hub) -> None:
 
 
 def test_the_page_escapes_what_learners_wrote() -> None:
-    learner = Learner("<b>ada</b>").checked(EXERCISES[0], Status.INCORRECT, "<script>x</script>", "t")
+    learner = Learner("<b>ada</b>").checked(
+        EXERCISES[0], Status.INCORRECT, "<script>x</script>", "t"
+    )
     page = render(room(EXERCISES, [learner]), csv_url="room.csv")
     assert "<script>x" not in page and "&lt;script&gt;" in page and "&lt;b&gt;ada" in page
     assert "No learner has checked" in render(room(EXERCISES, []), csv_url="room.csv")
@@ -198,7 +204,9 @@ def receiver() -> Iterator[tuple[str, list[dict[str, object]]]]:
     server.server_close()
 
 
-def test_a_check_is_sent_with_the_servers_token(receiver: tuple[str, list[dict[str, object]]]) -> None:
+def test_a_check_is_sent_with_the_servers_token(
+    receiver: tuple[str, list[dict[str, object]]],
+) -> None:
     url, seen = receiver
     env = {"LESSONKIT_EXCHANGE_URL": url, "JUPYTERHUB_API_TOKEN": "ada-token"}
     assert exchange.publish("ex01_collect_stream", Status.INCORRECT, "did not stream", env)
@@ -236,5 +244,7 @@ def test_recording_progress_on_a_hub_reports_the_check(
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "bob-token")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        progress.record("ex01_collect_stream", Status.CORRECT, message="ok", path=tmp_path / "p.json")
+        progress.record(
+            "ex01_collect_stream", Status.CORRECT, message="ok", path=tmp_path / "p.json"
+        )
     assert [(item["exercise"], item["message"]) for item in seen] == [("ex01_collect_stream", "ok")]

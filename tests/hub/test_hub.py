@@ -29,10 +29,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.hub, pytest.mark.timeout(600)]
 ARTIFACTS = REPO / "test-artifacts"
 EXERCISE = "ex01_collect_stream"
 #: The student notebook's first code cell: its imports, and `bind` of q1, q2, q3.
-SETUP = "".join(
-    next(cell for cell in nbformat.read(REPO / "exercises" / "01_streaming.ipynb", 4).cells
-         if cell.cell_type == "code").source
-) + "\n"
+SETUP = (
+    "".join(
+        next(
+            cell
+            for cell in nbformat.read(REPO / "exercises" / "01_streaming.ipynb", 4).cells
+            if cell.cell_type == "code"
+        ).source
+    )
+    + "\n"
+)
 RIGHT = "exec(q1.exercise.solution)\n"  # the model solution, as `q1.solution()` shows it
 WRONG = (  # no streaming at all: the misconception the checker calls "did not stream"
     "def collect_stream(client, on_text, **params):\n"
@@ -68,7 +74,9 @@ def room(hub: Hub) -> Iterator[Room]:
         reply = client.post("/hub/api/users", json={"usernames": [*LEARNERS, INSTRUCTOR]})
         assert reply.status_code == 201, reply.text
         tokens = {
-            name: client.post(f"/hub/api/users/{name}/tokens", json={"note": "test"}).json()["token"]
+            name: client.post(f"/hub/api/users/{name}/tokens", json={"note": "test"}).json()[
+                "token"
+            ]
             for name in (*LEARNERS, INSTRUCTOR)
         }
         for name in LEARNERS:  # all three start at once, as in a room
@@ -95,7 +103,9 @@ def test_each_learner_sees_their_verdict(room: Room) -> None:
 def test_the_instructor_reads_every_record(room: Room) -> None:
     with room.hub.api(room.tokens[INSTRUCTOR]) as instructor:
         states = {
-            name: instructor.get(f"/services/lessonkit/progress/{name}").json()["exercises"][EXERCISE]
+            name: instructor.get(f"/services/lessonkit/progress/{name}").json()["exercises"][
+                EXERCISE
+            ]
             for name in LEARNERS
         }
         csv = instructor.get("/services/lessonkit/room.csv")
@@ -138,7 +148,9 @@ def test_each_learner_works_in_their_own_workspace_opened_on_lesson_00(room: Roo
 
 
 def test_the_dashboard_shows_the_three_states(room: Room) -> None:
-    pytest.importorskip("playwright.sync_api", reason="pip install playwright (never `playwright install`)")
+    pytest.importorskip(
+        "playwright.sync_api", reason="pip install playwright (never `playwright install`)"
+    )
     from playwright.sync_api import sync_playwright
 
     from tests.browser.chromium import find_chromium
