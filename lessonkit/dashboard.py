@@ -244,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m lessonkit.dashboard", description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="folder for learners' records")
+    parser.add_argument("--host", help="address to listen on [the host of the service's URL]")
     options = parser.parse_args(argv)
     url = urlsplit(os.environ["JUPYTERHUB_SERVICE_URL"])
     exercises = [name for names in course().values() for name in names]
@@ -253,7 +254,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         exercises,
         os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/lessonkit/"),
     )
-    uvicorn.run(app, host=url.hostname or "127.0.0.1", port=url.port or 80, log_level="warning")
+    host = options.host or url.hostname or "127.0.0.1"
+    uvicorn.run(app, host=host, port=url.port or 80, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover
