@@ -205,7 +205,8 @@ def render(room: Room, *, csv_url: str) -> str:
     for learner, row in zip(room.learners, room.grid(), strict=True):
         cells = "".join(
             f'<td class="{cell.state.replace(" ", "-")}" data-exercise="{escape(cell.exercise)}"'
-            f' title="{escape(cell.state)}">{_SYMBOL.get(cell.state, "?")} {escape(cell.state)}'
+            f' title="{escape(cell.state)}">{_SYMBOL.get(cell.state, "?")}'
+            + (f" {escape(cell.state)}" if cell.state != "not attempted" else "")
             + (f"<small>{escape(cell.message)}</small>" if cell.message else "")
             + "</td>"
             for cell in row

@@ -106,7 +106,8 @@ class Room:
         attempt = learner.exercises.get(exercise)
         if attempt is None:
             return Cell(learner.name, exercise, NOT_ATTEMPTED)
-        shown = attempt.message if attempt.status != Status.CORRECT.value else ""
+        failed = attempt.status in (Status.INCORRECT.value, Status.ERROR.value)
+        shown = attempt.message if failed else ""  # what to re-explain; not "write it first"
         return Cell(learner.name, exercise, attempt.status, shown, attempt.attempts)
 
     def grid(self) -> list[list[Cell]]:

@@ -35,17 +35,18 @@ class NotGradable(Exception):
     """The file is not something ``lessonkit grade`` can grade; the message says why."""
 
 
-def refuse_network() -> None:
-    """From now on, any IP connection or name lookup in this process raises PermissionError."""
-    ip = (socket.AF_INET, socket.AF_INET6)
+def refuse(event: str, args: tuple[Any, ...]) -> None:
+    """An audit hook: raise PermissionError on any IP connection or name lookup."""
+    if event == "socket.getaddrinfo" or (
+        event in ("socket.connect", "socket.sendto")
+        and args[0].family in (socket.AF_INET, socket.AF_INET6)
+    ):
+        raise PermissionError("lessonkit grade: submissions may not use the network")
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event == "socket.getaddrinfo" or (
-            event in ("socket.connect", "socket.sendto") and args[0].family in ip
-        ):
-            raise PermissionError("lessonkit grade: submissions may not use the network")
 
-    sys.addaudithook(hook)  # audit hooks cannot be removed, not even by the learner's code
+def refuse_network() -> None:  # pragma: no cover - irreversible: runs in the grading process
+    """From now on, this process may not use the network (audit hooks cannot be removed)."""
+    sys.addaudithook(refuse)
 
 
 def read_cells(path: Path) -> list[str]:
@@ -120,7 +121,7 @@ def grade(path: Path) -> dict[str, Any]:
     return {"verdicts": verdicts}
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> int:  # pragma: no cover - the grading process (test_grade.py)
     notebook, result = Path(argv[0]), Path(argv[1])
     refuse_network()
     result.write_text(json.dumps(grade(notebook)), encoding="utf-8")

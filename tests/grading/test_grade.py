@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from lessonkit.cli import app
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -59,12 +62,11 @@ def graded(
 ) -> tuple[Path, dict[str, list[list[str]]]]:
     """`lessonkit grade` as an instructor runs it; the CSV's rows by submission."""
     out = tmp_path_factory.mktemp("grades")
-    done = subprocess.run(
-        [sys.executable, "-m", "lessonkit.cli", "grade", str(submissions), "--out", str(out),
-         "--cpu-seconds", "8"],
-        capture_output=True, text=True, timeout=500, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = CliRunner().invoke(
+        app, ["grade", str(submissions), "--out", str(out), "--cpu-seconds", "8"]
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output.endswith("4 correct of 9 rows.\n"), done.output
     rows: dict[str, list[list[str]]] = {}
     with (out / "grades.csv").open() as file:
         for row in list(csv.reader(file))[1:]:
@@ -115,6 +117,11 @@ def test_the_html_summary_counts_passes_per_submission(
     page = (out / "grades.html").read_text()
     assert "<td>ada.ipynb</td><td>3 of 3</td>" in page
     assert "<td>dee.ipynb</td><td>not graded</td>" in page
+
+
+def test_grading_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["grade", str(tmp_path / "nowhere")])
+    assert done.exit_code == 2 and "No folder" in done.output
 
 
 def test_a_submission_may_not_use_the_network() -> None:

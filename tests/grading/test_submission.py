@@ -70,3 +70,33 @@ def test_the_environment_carries_no_credentials(tmp_path: Path) -> None:
         {"JUPYTERHUB_API_TOKEN": "t", "ANTHROPIC_API_KEY": "k", "PATH": "/bin"}, tmp_path
     )
     assert env == {"PATH": "/bin", "LESSONKIT_PROGRESS": str(tmp_path / "progress.json")}
+
+
+def test_a_notebook_is_graded_on_what_its_cells_defined(tmp_path: Path) -> None:
+    wrong = (
+        "def collect_stream(client, on_text, **params):\n"
+        "    return client.messages.create(**params)\n"
+    )
+    cells = ["from lessonkit.exercises import ex01_streaming", "raise NotImplementedError", wrong]
+    notebook = {"cells": [{"cell_type": "code", "source": source} for source in cells]}
+    path = tmp_path / "ada.ipynb"
+    path.write_text(json.dumps(notebook))
+    verdicts = submission.grade(path)["verdicts"]
+    assert [status for _, status, _ in verdicts] == ["incorrect", "not attempted", "not attempted"]
+    assert verdicts[0][0] == "ex01_collect_stream"
+
+
+class _Socket:
+    def __init__(self, family: int) -> None:
+        self.family = family
+
+
+def test_the_audit_hook_refuses_ip_but_not_local_sockets() -> None:
+    import socket
+
+    with pytest.raises(PermissionError, match="may not use the network"):
+        submission.refuse("socket.connect", (_Socket(socket.AF_INET), ("127.0.0.1", 9)))
+    with pytest.raises(PermissionError):
+        submission.refuse("socket.getaddrinfo", ("example.org", 443, 0, 0, 0, 0))
+    submission.refuse("socket.connect", (_Socket(socket.AF_UNIX), "/tmp/x"))
+    submission.refuse("open", ("file", "r", 0))

@@ -105,3 +105,22 @@ def test_the_learners_server_starts_in_their_workspace(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="LESSONKIT_COURSE"):
         singleuser.prepare({})
     assert singleuser.workspace({}) == Path.home() / "work"
+
+
+def test_the_dashboard_runs_where_the_hub_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from lessonkit import dashboard
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options, app=app))
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
+    monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:8081/hub/api")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "secret")
+    dashboard.main(["--data", str(tmp_path / "room")])
+    assert (started["host"], started["port"]) == ("127.0.0.1", 10101)
+    dashboard.main(["--data", str(tmp_path / "room"), "--host", "0.0.0.0"])
+    assert started["host"] == "0.0.0.0"
+    assert (tmp_path / "room").is_dir()

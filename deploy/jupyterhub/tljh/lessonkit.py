@@ -10,6 +10,7 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821 (JupyterHub provide
 USER_PYTHON = "/opt/tljh/user/bin/python"  # the learners' environment, where lessonkit is
 COURSE = "/opt/lessonkit"
 DASHBOARD = "http://127.0.0.1:10101"
+ROOM = "/opt/tljh/state/lessonkit-room"  # the learners' records: root's, beside TLJH's state
 INSTRUCTORS = ["teacher"]  # edit: the hub names of the instructors
 
 c.Spawner.cmd = [USER_PYTHON, "-m", "lessonkit.singleuser"]
@@ -30,7 +31,7 @@ c.JupyterHub.services = [
     {
         "name": "lessonkit",
         "url": DASHBOARD,
-        "command": [USER_PYTHON, "-m", "lessonkit.dashboard", "--data", "/opt/tljh/state/lessonkit-room"],
+        "command": [USER_PYTHON, "-m", "lessonkit.dashboard", "--data", ROOM],
         "oauth_no_confirm": True,
         "display": True,
         "info": {"description": "lessonkit: the room, live"},
