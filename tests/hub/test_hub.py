@@ -28,17 +28,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.hub, pytest.mark.timeout(600)]
 
 ARTIFACTS = REPO / "test-artifacts"
 EXERCISE = "ex01_collect_stream"
-#: The student notebook's first code cell: its imports, and `bind` of q1, q2, q3.
-SETUP = (
-    "".join(
-        next(
-            cell
-            for cell in nbformat.read(REPO / "exercises" / "01_streaming.ipynb", 4).cells
-            if cell.cell_type == "code"
-        ).source
-    )
-    + "\n"
-)
+#: The student notebook's first two code cells: imports, `bind`, then offline mode on,
+#: as every learner's kernel has it when they check.
+_CODE = [
+    "".join(cell.source)
+    for cell in nbformat.read(REPO / "exercises" / "01_streaming.ipynb", 4).cells
+    if cell.cell_type == "code"
+]
+SETUP = "\n".join(_CODE[:2]) + "\n"
 RIGHT = "exec(q1.exercise.solution)\n"  # the model solution, as `q1.solution()` shows it
 WRONG = (  # no streaming at all: the misconception the checker calls "did not stream"
     "def collect_stream(client, on_text, **params):\n"
