@@ -177,6 +177,7 @@ def grade(
     cpu_seconds: Annotated[
         int, typer.Option(help="CPU seconds each notebook may use before it is stopped.")
     ] = CPU_SECONDS,
+    jobs: Annotated[int, typer.Option(help="Notebooks graded at once (0: one per core).")] = 0,
 ) -> None:
     """Run every exercise checker on submitted notebooks, each in its own limited process."""
     from .gradebook import grade_folder, write
@@ -184,7 +185,7 @@ def grade(
     if not submissions.is_dir():
         typer.echo(f"No folder {submissions}.", err=True)
         raise typer.Exit(2)
-    rows = grade_folder(submissions, cpu_seconds=cpu_seconds)
+    rows = grade_folder(submissions, cpu_seconds=cpu_seconds, jobs=jobs)
     for path in write(rows, out):
         typer.echo(f"wrote {path}")
     typer.echo(f"{sum(row.status == 'correct' for row in rows)} correct of {len(rows)} rows.")

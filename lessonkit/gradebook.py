@@ -26,6 +26,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass
 from html import escape
 from pathlib import Path
@@ -113,17 +114,20 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
     ]
 
 
-def grade_folder(folder: Path, *, cpu_seconds: int = CPU_SECONDS) -> list[Row]:
-    """Grade every ``*.ipynb`` under `folder` (checkpoints excluded), in path order."""
+def grade_folder(folder: Path, *, cpu_seconds: int = CPU_SECONDS, jobs: int = 0) -> list[Row]:
+    """Grade every ``*.ipynb`` under `folder` (checkpoints excluded), in path order.
+
+    `jobs` notebooks are graded at once (0: one per core); each is its own process.
+    """
     notebooks = sorted(
         path for path in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts
     )
-    rows: list[Row] = []
-    for path in notebooks:
-        rows.extend(
-            grade_notebook(path, path.relative_to(folder).as_posix(), cpu_seconds=cpu_seconds)
-        )
-    return rows
+
+    def one(path: Path) -> list[Row]:
+        return grade_notebook(path, path.relative_to(folder).as_posix(), cpu_seconds=cpu_seconds)
+
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        return [row for rows in pool.map(one, notebooks) for row in rows]
 
 
 def to_csv(rows: Iterable[Row]) -> str:
