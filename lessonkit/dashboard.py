@@ -237,10 +237,8 @@ def render(room: Room, *, csv_url: str) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the service where the hub says (``$JUPYTERHUB_SERVICE_URL``)."""
-    import uvicorn
-
+def build(argv: Sequence[str] | None = None) -> tuple[Starlette, str, int]:
+    """The service's app and where to listen, from its arguments and the hub's environment."""
     from .checks.progress import course
 
     parser = argparse.ArgumentParser(prog="python -m lessonkit.dashboard", description=__doc__)
@@ -255,8 +253,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         exercises,
         os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/lessonkit/"),
     )
-    host = options.host or url.hostname or "127.0.0.1"
-    uvicorn.run(app, host=host, port=url.port or 80, log_level="warning")
+    return app, options.host or url.hostname or "127.0.0.1", url.port or 80
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the service where the hub says (``$JUPYTERHUB_SERVICE_URL``)."""
+    import uvicorn
+
+    app, host, port = build(argv)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover

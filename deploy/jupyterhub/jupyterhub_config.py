@@ -31,7 +31,8 @@ from pathlib import Path
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 (JupyterHub provides it)
 
 env = os.environ.get
-COURSE = Path(env("LESSONKIT_COURSE") or Path(__file__).resolve().parents[2])
+HERE = Path(__file__).resolve().parent
+COURSE = Path(env("LESSONKIT_COURSE") or HERE.parents[1])
 STATE = Path(env("LESSONKIT_HUB_STATE") or ".").resolve()
 INSTRUCTORS = {name for name in env("LESSONKIT_INSTRUCTORS", "").split(",") if name.strip()}
 LEARNERS = {name for name in env("LESSONKIT_LEARNERS", "").split(",") if name.strip()}
@@ -89,7 +90,13 @@ c.JupyterHub.services = [
     {
         "name": SERVICE,
         "url": f"http://{LOOPBACK}:{DASHBOARD_PORT}",
-        "command": [sys.executable, "-m", "lessonkit.dashboard", "--data", str(STATE / "room")],
+        # listens at once, loads lessonkit behind (the hub waits only ~10 s for a service)
+        "command": [
+            sys.executable,
+            str(HERE / "dashboard_service.py"),
+            "--data",
+            str(STATE / "room"),
+        ],
         "oauth_no_confirm": True,
         "display": True,
         "info": {"description": "lessonkit: the room, live"},

@@ -10,10 +10,12 @@ environment, the dashboard service and the instructor role.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +78,8 @@ def test_the_workshop_config_listens_on_loopback_by_default(hub_config: Any) -> 
 
 
 def _module(command: list[str]) -> str:
-    return command[command.index("-m") + 1]
+    """What a command runs: the module after ``-m``, or the script's file name."""
+    return command[command.index("-m") + 1] if "-m" in command else Path(command[1]).name
 
 
 def test_every_deployment_describes_the_same_workshop(hub_config: Any) -> None:
@@ -88,11 +91,12 @@ def test_every_deployment_describes_the_same_workshop(hub_config: Any) -> None:
         assert config.Spawner.default_url == f"/lab/tree/{FIRST_LESSON}", name
         assert set(config.Spawner.environment) == set(helm_user["extraEnv"]), name
         [service] = config.JupyterHub.services
-        assert _module(service["command"]) == _module(helm_hub["services"]["lessonkit"]["command"])
+        assert _module(service["command"]) == "dashboard_service.py", name
         assert service["name"] == "lessonkit" and service["oauth_no_confirm"], name
         [role] = config.JupyterHub.load_roles
         assert role["scopes"] == helm_hub["loadRoles"]["instructor"]["scopes"], name
     assert _module(helm_user["cmd"]) == "lessonkit.singleuser"
+    assert _module(helm_hub["services"]["lessonkit"]["command"]) == "lessonkit.dashboard"
     assert helm_user["defaultUrl"] == f"/lab/tree/{FIRST_LESSON}"
     exchange = helm_user["extraEnv"]["LESSONKIT_EXCHANGE_URL"]
     assert exchange.startswith(helm_hub["services"]["lessonkit"]["url"])
@@ -113,3 +117,35 @@ def test_the_modules_the_deployments_run_have_a_command_line() -> None:
         check=True,
     )
     assert "--data" in done.stdout and "--host" in done.stdout
+
+
+def _load_service_starter() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "dashboard_service", DEPLOY / "dashboard_service.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_service_starter_hands_over_to_the_dashboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
+    monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "secret")
+    starter = _load_service_starter()
+    broken = starter.Starting(["--no-such-option"])
+    deadline = time.monotonic() + 60
+    while broken.failed is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    reply = TestClient(broken).get("/")
+    assert reply.status_code == 500 and "failed" in reply.json()["message"]
+    loading = starter.Starting(["--data", str(tmp_path / "room")])
+    while loading.app is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    reply = TestClient(loading).get("/services/lessonkit/progress/ada")
+    assert reply.status_code == 403  # the dashboard itself answered: no token

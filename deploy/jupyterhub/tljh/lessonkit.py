@@ -31,7 +31,13 @@ c.JupyterHub.services = [
     {
         "name": "lessonkit",
         "url": DASHBOARD,
-        "command": [USER_PYTHON, "-m", "lessonkit.dashboard", "--data", ROOM],
+        # listens at once, loads lessonkit behind (the hub waits only ~10 s for a service)
+        "command": [
+            USER_PYTHON,
+            f"{COURSE}/deploy/jupyterhub/dashboard_service.py",
+            "--data",
+            ROOM,
+        ],
         "oauth_no_confirm": True,
         "display": True,
         "info": {"description": "lessonkit: the room, live"},
