@@ -30,7 +30,7 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: lab test test-latest lint mutants bench release doctor browser-deps soak lock clean
+.PHONY: lab test test-hub test-latest lint mutants bench release doctor browser-deps soak lock clean
 
 $(UV):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,9 +57,16 @@ lab: $(LAB_STAMP)
 # workers; then the notebooks through nbval, each kept whole on one worker. Apart,
 # because nbval would start coverage inside every kernel (slow, and nbval gives that
 # start a fixed minute that a busy machine can miss).
+# The hub test (tests/hub, marker `hub`) starts a real JupyterHub with three learners'
+# servers: its own step, alone on the machine, after the rest.
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/python -m pytest tests -n $(JOBS) --dist load --cov
+	$(BIN)/python -m pytest tests -n $(JOBS) --dist load --cov -m "not hub"
 	$(BIN)/python -m pytest notebooks exercises -n $(JOBS) --dist loadscope
+	$(MAKE) test-hub
+
+## test-hub: the course on a real JupyterHub on 127.0.0.1 (configurable-http-proxy from npm)
+test-hub: $(TEST_STAMP) browser-deps
+	$(BIN)/python -m pytest tests/hub -m hub -p no:xdist
 
 ## test-latest: the suite on the newest allowed versions (own venv); reports what changed
 test-latest:

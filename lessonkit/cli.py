@@ -1,6 +1,7 @@
 """The ``lessonkit`` command. Thin on purpose: each command parses, then calls a module.
 
-``lab`` · ``update`` · ``doctor`` · ``progress`` · ``release`` · ``serve`` (``lessonkit --help``).
+``lab`` · ``update`` · ``doctor`` · ``progress`` · ``grade`` · ``release`` · ``serve``
+(``lessonkit --help``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .drift import drift_check_command
+from .gradebook import CPU_SECONDS
 from .lab import lab_command  # re-exported: the command line `lessonkit lab` runs
 
 __all__ = ["app", "lab_command"]
@@ -123,9 +125,17 @@ def progress(
     name: Annotated[
         str | None, typer.Option(help="Your name, as the instructor should see it (kept).")
     ] = None,
+    collect: Annotated[
+        Path | None,
+        typer.Option(help="Instructors: the room from a folder of records or --export files."),
+    ] = None,
 ) -> None:
     """Show your progress on every exercise of the course, or --export it to hand in."""
     from .checks import progress as tracker
+
+    if collect is not None:
+        _collect(collect)
+        return
 
     if name is not None:
         try:
@@ -144,6 +154,41 @@ def progress(
     unnamed = "not named yet (lessonkit progress --name 'Your Name')"
     typer.echo(f"Learner: {learner or unnamed}")
     typer.echo(str(tracker.summary()))
+
+
+def _collect(folder: Path) -> None:
+    """Print the room: every learner's record in `folder` against the course."""
+    from .checks.progress import course
+    from .room import load_folder, room
+
+    if not folder.is_dir():
+        typer.echo(f"No folder {folder}.", err=True)
+        raise typer.Exit(2)
+    learners, problems = load_folder(folder)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    typer.echo(str(room([n for names in course().values() for n in names], learners)))
+
+
+@app.command()
+def grade(
+    submissions: Annotated[Path, typer.Argument(help="Folder of submitted notebooks.")],
+    out: Annotated[Path, typer.Option(help="Where grades.csv and grades.html go.")] = Path("."),
+    cpu_seconds: Annotated[
+        int, typer.Option(help="CPU seconds each notebook may use before it is stopped.")
+    ] = CPU_SECONDS,
+    jobs: Annotated[int, typer.Option(help="Notebooks graded at once (0: one per core).")] = 0,
+) -> None:
+    """Run every exercise checker on submitted notebooks, each in its own limited process."""
+    from .gradebook import grade_folder, write
+
+    if not submissions.is_dir():
+        typer.echo(f"No folder {submissions}.", err=True)
+        raise typer.Exit(2)
+    rows = grade_folder(submissions, cpu_seconds=cpu_seconds, jobs=jobs)
+    for path in write(rows, out):
+        typer.echo(f"wrote {path}")
+    typer.echo(f"{sum(row.status == 'correct' for row in rows)} correct of {len(rows)} rows.")
 
 
 @app.command()

@@ -22,7 +22,7 @@ from lessonkit.cli import app, lab_command
 from lessonkit.doctor import Check
 
 runner = CliRunner()
-COMMANDS = ["lab", "update", "doctor", "progress", "release", "serve"]
+COMMANDS = ["lab", "update", "doctor", "progress", "grade", "release", "serve"]
 
 
 @pytest.mark.parametrize("args", [[], *([c] for c in COMMANDS)])

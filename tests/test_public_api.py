@@ -51,6 +51,8 @@ PUBLIC_MODULES = ["batches", "checks", "exercises", "models", "recall", "widgets
 OTHER_MODULES = [
     "atomic", "cells", "cli", "controls", "doctor", "drift", "fakeapi", "lab", "labels", "lint",
     "pytest_plugin", "server", "timewarp", "workspace",
+    # workshops on a hub (issue 17): dashboard service, reports, grading
+    "dashboard", "exchange", "gradebook", "hubauth", "room", "singleuser", "submission",
 ]  # fmt: skip
 #: Packages whose ``__init__`` only gathers their public names (httpx's case), with the
 #: underscore names they export on purpose.

@@ -40,7 +40,7 @@ class BoundExercise:
         """
         result = self.result()
         try:
-            progress.record(self.exercise.name, result.status)
+            progress.record(self.exercise.name, result.status, message=result.message)
         except (OSError, ValueError) as error:  # progress is a convenience, the verdict is not
             warnings.warn(f"lessonkit could not save your progress: {error}", stacklevel=2)
         show(result)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_json
+from ..exchange import publish
 from .results import Status
 
 Clock = Callable[[], datetime]
@@ -73,8 +74,15 @@ def load(path: Path | None = None) -> dict[str, Entry]:
         ) from None
 
 
-def record(name: str, status: Status, *, path: Path | None = None, clock: Clock = _utcnow) -> Entry:
-    """Count one check of exercise `name` and remember its latest verdict."""
+def record(
+    name: str,
+    status: Status,
+    *,
+    message: str = "",
+    path: Path | None = None,
+    clock: Clock = _utcnow,
+) -> Entry:
+    """Count one check of exercise `name`, remember its latest verdict, tell a hub's dashboard."""
     path = path or default_path()
     entries = load(path)
     now = clock().isoformat(timespec="seconds")
@@ -84,6 +92,7 @@ def record(name: str, status: Status, *, path: Path | None = None, clock: Clock 
         first_passed = now
     entries[name] = Entry(status, (previous.attempts if previous else 0) + 1, first_passed, now)
     write_json(path, {"version": FORMAT_VERSION, "exercises": _plain(entries)})
+    publish(name, status, message)  # on a workshop hub only (lessonkit.exchange)
     return entries[name]
 
 

@@ -1,0 +1,132 @@
+"""Grade one submitted exercise notebook, in the process ``lessonkit grade`` gives it.
+
+``python -m lessonkit.submission NOTEBOOK RESULT`` runs every code cell of
+NOTEBOOK in one namespace, as "Run All" would but going on past a failing cell
+(a stub that raises ``NotAttempted`` must not stop the rest), then runs the
+checker of every exercise the notebook binds and writes the verdicts to RESULT
+as JSON: ``{"verdicts": [[exercise, status, message], ...]}``, or
+``{"error": sentence}`` for a file that is not a lessonkit exercise notebook.
+
+The learner's code is untrusted: :mod:`lessonkit.gradebook` runs this in its own
+process with a CPU-time limit; here an audit hook refuses every network
+connection (offline mode needs none: the fake API answers in-process), and the
+learner's prints go nowhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import io
+import json
+import re
+import socket
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+#: ``from lessonkit.exercises import ex01_streaming`` (or ``lessonkit.exercises.ex01_streaming``).
+_CHECKER = re.compile(r"lessonkit\.exercises(?:\s+import\s+|\.)(ex\d\d_\w+)")
+
+
+class NotGradable(Exception):
+    """The file is not something ``lessonkit grade`` can grade; the message says why."""
+
+
+def refuse(event: str, args: tuple[Any, ...]) -> None:
+    """An audit hook: raise PermissionError on any IP connection or name lookup."""
+    if event == "socket.getaddrinfo" or (
+        event in ("socket.connect", "socket.sendto")
+        and args[0].family in (socket.AF_INET, socket.AF_INET6)
+    ):
+        raise PermissionError("lessonkit grade: submissions may not use the network")
+
+
+def refuse_network() -> None:  # pragma: no cover - irreversible: runs in the grading process
+    """From now on, this process may not use the network (audit hooks cannot be removed)."""
+    sys.addaudithook(refuse)
+
+
+def read_cells(path: Path) -> list[str]:
+    """The sources of `path`'s code cells; NotGradable if it is not a notebook."""
+    try:
+        notebook = json.loads(path.read_bytes())
+    except ValueError as error:
+        raise NotGradable(f"not a notebook: the file is not valid JSON ({error})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise NotGradable("not a notebook: no list of cells")
+    sources = []
+    for cell in notebook["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+    return sources
+
+
+def checker(sources: list[str]) -> ModuleType:
+    """The checker module the notebook binds (``lessonkit.exercises.exNN_*``)."""
+    from .exercises import NOTEBOOKS
+
+    modules = {module.__name__.rsplit(".", 1)[1]: module for module in NOTEBOOKS.values()}
+    for source in sources:
+        for name in _CHECKER.findall(source):
+            if name in modules:
+                return modules[name]
+    raise NotGradable(
+        "not a lessonkit exercise notebook: it imports no lessonkit.exercises checker"
+    )
+
+
+def run_cells(sources: list[str], namespace: dict[str, Any]) -> None:
+    """Run each cell in `namespace`, top-level ``await`` included; a failing cell is skipped."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    # %magics and !shell lines become Python calls (which fail here, like any cell may)
+    transform = TransformerManager().transform_cell  # type: ignore[no-untyped-call]
+    loop = asyncio.new_event_loop()
+    try:
+        for number, source in enumerate(sources, 1):
+            try:
+                code = compile(
+                    transform(source), f"<cell {number}>", "exec",
+                    flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                )  # fmt: skip
+                result = eval(code, namespace)  # noqa: S307 - running the submission is the point
+                if asyncio.iscoroutine(result):
+                    loop.run_until_complete(result)
+            except (Exception, SystemExit):  # noqa: BLE001 - like "Run All": checks judge what ran
+                continue
+    finally:
+        loop.close()
+
+
+def grade(path: Path) -> dict[str, Any]:
+    """The verdicts on the notebook at `path`, or the reason it cannot be graded."""
+    from .checks.binding import BoundExercise
+
+    try:
+        sources = read_cells(path)
+        module = checker(sources)
+    except NotGradable as reason:
+        return {"error": str(reason)}
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        run_cells(sources, namespace)
+        verdicts = []
+        for exercise in module.EXERCISES:
+            result = BoundExercise(exercise, namespace).result()
+            verdicts.append([exercise.name, result.status.value, result.message])
+    return {"verdicts": verdicts}
+
+
+def main(argv: list[str]) -> int:  # pragma: no cover - the grading process (test_grade.py)
+    notebook, result = Path(argv[0]), Path(argv[1])
+    refuse_network()
+    result.write_text(json.dumps(grade(notebook)), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - run by lessonkit.gradebook in a subprocess
+    raise SystemExit(main(sys.argv[1:]))
