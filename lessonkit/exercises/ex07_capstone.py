@@ -298,6 +298,8 @@ class Ask(BehaviourExercise):
         "{want}: send back exactly what the model said.",
         "prefill": "continued with a conversation ending in the assistant's text, which the "
         "API refuses (400): add a user turn asking to continue after it.",
+        "continuation_invalid": "the continuation request was refused with a 400 ({said}): "
+        "send the question, the text so far as an assistant turn, then a user turn.",
         "no_continuation": "returned {got}, which was cut off at max_tokens: continue it.",
         "truncated": "returned {got}, still cut off after max_continuations=2: raise "
         "RuntimeError instead of passing off a truncated answer as complete.",
@@ -376,8 +378,13 @@ class Ask(BehaviourExercise):
         if _text(assistant[-1].get("content")) != head:
             self.wrong("continuation_text", got=describe(_text(assistant[-1].get("content"))),
                        want=repr(head))
-        if then[-1].get("role") == "assistant":
+        last = then[-1] if then else None
+        if isinstance(last, dict) and last.get("role") == "assistant":
             self.wrong("prefill")
+        if sent[1].status == 400:
+            body = sent[1].response if isinstance(sent[1].response, dict) else {}
+            said = (body.get("error") or {}).get("message", "")
+            self.wrong("continuation_invalid", said=describe(said, 120))
 
     def _raised(self, outcome: Any, stage: Stage, label: str) -> None:
         if not outcome.raised:

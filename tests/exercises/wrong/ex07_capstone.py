@@ -106,6 +106,8 @@ def _client(flaw: str = "") -> Any:
                 so_far = [{"role": "assistant", "content": said}, more] if text else []
                 if flaw == "prefill":
                     so_far = so_far[:1]
+                if flaw == "continuation_invalid" and so_far:
+                    so_far[-1] = {"role": "user", "content": ""}  # empty text is refused
                 if flaw == "restarted":
                     so_far = []
                 message = with_retries([{"role": "user", "content": prompt}, *so_far])
@@ -141,6 +143,7 @@ for key, scenario in [
     ("restarted", _CUT),
     ("continuation_text", _CUT),
     ("prefill", _CUT),
+    ("continuation_invalid", _CUT),
     ("truncated", "cut off at max_tokens three times (max_continuations=2)"),
     ("record_error", "529, 529, then an answer"),
     ("record_keys", "a calm request"),
