@@ -6,6 +6,7 @@ so the checker core stays importable (and testable) without a kernel.
 
 from __future__ import annotations
 
+import sys
 from typing import Protocol
 
 
@@ -40,3 +41,19 @@ def _in_kernel() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def cell_name(filename: str) -> str | None:
+    """Where learner code came from, as a traceback would name it: ``Cell In[4]``.
+
+    A pseudo-file (``<mutant …>``, ``<notebook cell f>``) is named as it is; None for
+    real files and ``<string>``, whose line numbers speak for themselves. Looks at
+    IPython only when something already imported it: without IPython there are no cells.
+    """
+    if filename.startswith("<"):
+        return None if filename == "<string>" else filename
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    compiler = getattr(shell, "compile", None)
+    name = compiler.format_code_name(filename) if compiler is not None else None
+    return f"{name[0]} {name[1]}" if name else None

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from types import CodeType, TracebackType
 from typing import Any, ClassVar, NoReturn
 
+from .display import cell_name
 from .placeholder import PlaceholderReturned, guard, is_not_attempted
 from .results import CheckResult, Status
 from .sandbox import Finished, Outcome, TimedOut, run_with_timeout
@@ -97,12 +98,35 @@ class Exercise:
         finally:
             self._active.pop()
 
-    def fail(self, misconception: str, *, scenario: str | None = None) -> NoReturn:
-        """Fail with what the learner did wrong and why it matters."""
+    def fail(
+        self,
+        misconception: str,
+        *,
+        scenario: str | None = None,
+        cause: BaseException | None = None,
+    ) -> NoReturn:
+        """Fail with what the learner did wrong and why it matters.
+
+        `cause`: the learner's exception the check caught on the way (their code raised
+        where it should have returned, or raised the wrong thing). The verdict then
+        shows it and the last line of *their* code it passed through, as
+        ``Your code raised KeyError: 'x'`` and ``Cell In[4], line 7 in f(): ...``.
+        """
         error = AssertionError(misconception)
         if scenario is not None:
             self._labels.append((error, scenario))
-        raise error
+        raise error from cause
+
+    def escaped(self, error: BaseException) -> tuple[str, ...]:
+        """What a verdict shows of a learner's exception: its text, then their last line."""
+        own = _own_code(type(self))
+        learner = [
+            (code, line, glob)
+            for code, line, glob in _frames(error.__traceback__)
+            if _kind(code, own) == "learner"
+        ]
+        shown = (f"Your code raised {_describe(error)}",)
+        return shown + ((_where(*learner[-1]),) if learner else ())
 
     @classmethod
     def validate(cls) -> None:
@@ -239,7 +263,9 @@ class Exercise:
         innermost = next((kind for kind, *_ in reversed(frames) if kind != "library"), None)
         if isinstance(error, AssertionError) and innermost == "ours":
             message = str(error) or f"`{self.entry}` gave a wrong answer."
-            return CheckResult(Status.INCORRECT, message, scenario)
+            cause = error.__cause__
+            shown = self.escaped(cause) if cause is not None else ()
+            return CheckResult(Status.INCORRECT, message, scenario + shown)
         if learner:
             if isinstance(error, NotImplementedError):
                 return CheckResult(
@@ -291,8 +317,11 @@ def _frames(tb: TracebackType | None) -> Iterator[tuple[CodeType, int, dict[str,
 
 
 def _where(code: CodeType, line: int, module_globals: dict[str, Any]) -> str:
+    """``Cell In[4], line 7 in f(): source``: where a learner's frame was, as IPython says it."""
     source = linecache.getline(code.co_filename, line, module_globals).strip()
     place = f"line {line}" if code.co_name == "<module>" else f"line {line} in {code.co_name}()"
+    cell = cell_name(code.co_filename)
+    place = f"{cell}, {place}" if cell else place
     return f"{place}: {source}" if source else place
 
 

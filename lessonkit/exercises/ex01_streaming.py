@@ -11,11 +11,13 @@ from anthropic.types import Message
 
 from .._offline import offline
 from .harness import (
+    MUTATED_MESSAGES,
     BehaviourExercise,
     async_client,
     attempt,
     describe,
     fresh,
+    kept,
     messages_sent,
     params,
 )
@@ -71,13 +73,15 @@ _SHARED = {
     "not_a_message": "returned {value}, not the Message: callers need its stop_reason, "
     "usage and content, so return stream.get_final_message().",
     "not_streamed": "did not stream: the request had no stream=true, so nothing arrived "
-    "until the whole answer was ready.",
+    "until the whole answer was ready; open it with client.messages.stream(**params).",
     "request_count": "made {got} requests for one answer: open one stream and read it once.",
-    "never_called": "never called on_text: the reader saw nothing while the answer streamed.",
+    "never_called": "never called on_text, so the reader saw nothing while the answer "
+    "streamed: call on_text(text) for each piece of stream.text_stream.",
     "one_chunk": "called on_text once with the whole text: call it for every chunk as it "
     "arrives, that is the point of streaming.",
-    "chunks_differ": "the chunks given to on_text were {got}; they should be the text "
-    "pieces of stream.text_stream, in order.",
+    "mutated_messages": MUTATED_MESSAGES,
+    "chunks_differ": "gave on_text the chunks {got}: pass it the text pieces of "
+    "stream.text_stream, in order.",
 }
 
 
@@ -115,10 +119,10 @@ class CollectStream(BehaviourExercise):
     scenarios = ("a three-sentence answer", "a tool_use answer (no text)", "a stream that breaks")
     misconceptions = {
         **_SHARED,
-        "buffered": "buffered the stream before calling on_text: when the stream broke "
-        "halfway, the reader had seen none of the text that did arrive.",
-        "swallowed": "returned {value} after the stream broke: let the error propagate, or "
-        "the caller takes a broken answer for a finished one.",
+        "buffered": "buffered the stream before calling on_text, so when it broke halfway the "
+        "reader had seen none of the text that did arrive: call on_text inside the loop.",
+        "swallowed": "returned {value} after the stream broke, so the caller takes a broken "
+        "answer for a finished one: leave the error uncaught (or re-raise it).",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -126,8 +130,11 @@ class CollectStream(BehaviourExercise):
             with fresh() as (api, client):
                 api.reply(_TEXT)
                 chunks: list[object] = []
-                value = answer(client, chunks.append, **params())
+                given = params()
+                messages = kept(given["messages"])
+                value = answer(client, chunks.append, **given)
                 _judge(self, value, chunks, messages_sent(api))
+                self.unchanged(messages, "mutated_messages")
         with self.scenario("a tool_use answer (no text)"):
             with fresh() as (api, client):
                 api.reply(tool_use={"name": "get_weather", "input": {"city": "Lisbon"}})
@@ -164,19 +171,25 @@ class StreamWithRequestId(BehaviourExercise):
     misconceptions = {
         "bad_shape": "returned {value}: return a tuple (message, request_id).",
         "not_streamed": _SHARED["not_streamed"],
+        "mutated_messages": MUTATED_MESSAGES,
         "no_request_id": "returned request id {got}: get_final_message() has no _request_id; "
         "read stream.request_id while the stream is open.",
         "message_id": "returned the message id {got} (msg_…), not the request id (req_…) "
-        "that Support asks for.",
-        "other_request": "returned {got}, the id of another request than the one that "
-        "produced the message ({want}): made {count} requests for one answer.",
+        "that Support asks for: return stream.request_id.",
+        "other_request": "returned {got}, the id of another of your {count} requests, not of "
+        "the one that produced the message ({want}): open one stream and return its "
+        "stream.request_id.",
+        "made_up_id": "returned request id {got}, which none of your {count} request(s) had: "
+        "return stream.request_id, read from the stream you opened.",
     }
 
     def check_answer(self, answer: Any) -> None:
         with self.scenario("a short answer"):
             with fresh() as (api, client):
                 api.reply(_TEXT)
-                value = answer(client, **params())
+                given = params()
+                messages = kept(given["messages"])
+                value = answer(client, **given)
                 sent = messages_sent(api)
             if not (isinstance(value, tuple) and len(value) == 2):
                 self.wrong("bad_shape", value=describe(value))
@@ -193,8 +206,11 @@ class StreamWithRequestId(BehaviourExercise):
             owner = next((r for r in sent if (r.response or {}).get("id") == message.id), None)
             if owner is None:
                 self.wrong("bad_shape", value=describe(value))
+            if request_id not in {r.request_id for r in sent}:
+                self.wrong("made_up_id", got=describe(request_id), count=len(sent))
             if request_id != owner.request_id:
                 self.wrong("other_request", got=request_id, want=owner.request_id, count=len(sent))
+            self.unchanged(messages, "mutated_messages")
 
 
 class AsyncCollectStream(BehaviourExercise):
@@ -209,13 +225,16 @@ class AsyncCollectStream(BehaviourExercise):
         "and `async for text in stream.text_stream:`.",
         "`get_final_message()` is a coroutine on the async stream: `await` it.",
     )
-    scenarios = ("a three-sentence answer",)
+    scenarios = ("a three-sentence answer", "a stream that breaks")
     misconceptions = {
         **_SHARED,
-        "not_async": "`acollect_stream` is not an `async def` function: with an "
-        "AsyncAnthropic client, everything that talks to the API must be awaited.",
-        "not_awaited": "returned {value}: a coroutine that was never awaited "
-        "(`await stream.get_final_message()`).",
+        "buffered": CollectStream.misconceptions["buffered"],
+        "swallowed": CollectStream.misconceptions["swallowed"],
+        "not_async": "`acollect_stream` is not an `async def` function, but with an "
+        "AsyncAnthropic client everything that talks to the API must be awaited: make it "
+        "an `async def`.",
+        "not_awaited": "returned {value}, a coroutine that was never awaited: return "
+        "`await stream.get_final_message()`.",
     }
 
     async def check_answer(self, answer: Any) -> None:
@@ -226,8 +245,10 @@ class AsyncCollectStream(BehaviourExercise):
                 api.reply(_TEXT)
                 chunks: list[object] = []
                 client = async_client()
+                given = params()
+                messages = kept(given["messages"])
                 try:
-                    value = await answer(client, chunks.append, **params())
+                    value = await answer(client, chunks.append, **given)
                 finally:
                     await client.close()
                 if inspect.isawaitable(value):
@@ -235,6 +256,23 @@ class AsyncCollectStream(BehaviourExercise):
                         value.close()  # never awaited: close it to avoid a RuntimeWarning
                     self.wrong("not_awaited", value=describe(value))
                 _judge(self, value, chunks, messages_sent(api))
+                self.unchanged(messages, "mutated_messages")
+        with self.scenario("a stream that breaks"):
+            with offline() as api:
+                api.reply(_TEXT)
+                api.fail_stream(after_events=13)  # past the thinking block (5 events)
+                chunks = []
+                client = async_client()
+                try:
+                    value = await answer(client, chunks.append, **params())
+                except anthropic.APIStatusError:
+                    value = None
+                else:
+                    self.wrong("swallowed", value=describe(value))
+                finally:
+                    await client.close()
+            if not chunks:
+                self.wrong("buffered")
 
 
 EXERCISES = (CollectStream, StreamWithRequestId, AsyncCollectStream)

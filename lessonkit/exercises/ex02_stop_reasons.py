@@ -13,7 +13,16 @@ from typing import Any
 import anthropic
 from anthropic.types import Message, StopReason
 
-from .harness import BehaviourExercise, attempt, describe, fresh, messages_sent, params
+from .harness import (
+    MUTATED_MESSAGES,
+    BehaviourExercise,
+    attempt,
+    describe,
+    fresh,
+    kept,
+    messages_sent,
+    params,
+)
 
 __all__ = [
     "ACTIONS",
@@ -39,6 +48,16 @@ EXPECTED = {
     "pause_turn": "resume",  # a server tool paused a long turn: send it back as is
     "refusal": "refused",  # surface it (stop_details.category); never blind-retry
     "model_context_window_exceeded": "too_long",  # the context window is full
+}
+#: Why each action is the right one, for the verdict that names a wrong one.
+_WHY = {
+    "end_turn": "the model finished",
+    "stop_sequence": "the model finished at a stop sequence you chose",
+    "max_tokens": "the answer was cut off and is not finished",
+    "tool_use": "the model is waiting for the results of the tools it asked for",
+    "pause_turn": "a server tool paused a long turn, which you send back as is",
+    "refusal": "the model declined (stop_details.category says why)",
+    "model_context_window_exceeded": "the context window is full",
 }
 
 
@@ -89,9 +108,12 @@ class NextStep(BehaviourExercise):
         "continue it; never pass it off as finished.",
         "refusal_as_done": "treated refusal as {got!r}: the model declined, so surface that "
         "(stop_details.category says why) instead of returning it as an answer.",
-        "wrong_action": "for stop_reason {value!r} the next step is {want!r}, not {got!r}.",
+        "wrong_action": "returned {got!r} for stop_reason {value!r}: return {want!r}, "
+        "because {why}.",
         "silent_unknown": "returned {got} for stop_reason {value!r}, which no SDK value "
         "has: raise instead, or the next new stop_reason falls through silently.",
+        "wrong_raise": "raised {error} for the unknown stop_reason {value!r}: raise ValueError "
+        "with a message naming {value!r}, so the log says which value to handle.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -102,7 +124,10 @@ class NextStep(BehaviourExercise):
                 want = EXPECTED[reason]  # KeyError: the SDK grew a value; update EXPECTED
                 outcome = attempt(answer, message)
                 if outcome.raised:
-                    self.wrong("raised_known", error=describe(outcome.error, 60), value=reason)
+                    self.wrong(
+                        "raised_known", error=describe(outcome.error, 60), value=reason,
+                        cause=outcome.error,
+                    )
                 got = outcome.value
                 if got not in ACTIONS:
                     self.wrong("not_an_action", got=describe(got), value=reason, actions=ACTIONS)
@@ -111,12 +136,17 @@ class NextStep(BehaviourExercise):
                 if got != want and reason == "refusal":
                     self.wrong("refusal_as_done", got=got)
                 if got != want:
-                    self.wrong("wrong_action", value=reason, want=want, got=got)
+                    self.wrong("wrong_action", value=reason, want=want, got=got, why=_WHY[reason])
         with self.scenario(_UNKNOWN):
             future = replies["end_turn"].model_copy(update={"stop_reason": "end_of_time"})
             outcome = attempt(answer, future)
             if not outcome.raised:
                 self.wrong("silent_unknown", got=describe(outcome.value), value="end_of_time")
+            error = outcome.error
+            if not (isinstance(error, ValueError) and "end_of_time" in str(error)):
+                self.wrong(
+                    "wrong_raise", error=describe(error, 60), value="end_of_time", cause=error
+                )
 
     @staticmethod
     def _message(api: Any, client: anthropic.Anthropic, reason: str) -> Message:
@@ -163,6 +193,8 @@ def complete_answer(
 _PARTS = ("Part one,", " part two,", " part three.")
 _TWICE = "cut off twice, then finished"
 _ALWAYS = "always cut off (max_continuations=2)"
+_DEFAULT = "always cut off (default max_continuations)"
+_STOP = "stopped at a stop sequence"
 
 
 def _text(content: object) -> str:
@@ -190,20 +222,30 @@ class CompleteAnswer(BehaviourExercise):
         "Count continuations, and raise when you run out. Raise too for any stop_reason "
         "other than end_turn, stop_sequence and max_tokens.",
     )
-    scenarios = ("finished in one go", _TWICE, _ALWAYS, "a refusal")
+    scenarios = ("finished in one go", _STOP, _TWICE, _ALWAYS, _DEFAULT, "a refusal")
     misconceptions = {
         "returned_truncated": "returned {got} after one reply that stopped at max_tokens: "
         "that answer was cut off, so continue it.",
-        "no_context": "continued without sending the text so far back as an assistant turn "
-        "(followed by a user turn asking to continue), so the model had to start over.",
+        "no_context": "continued without the text so far, so the model had to start over: "
+        "send the original messages, the text so far as an assistant turn, then a user turn "
+        "asking it to continue.",
         "prefill": "ended the continuation request on the assistant's text (prefill): current "
         "models answer 400 'does not support assistant message prefill'. Add a user turn "
         "asking the model to continue.",
-        "wrong_text": "returned {got}; expected {want}: every piece, in order, joined as is.",
-        "no_cap": "made {got} requests with max_continuations=2: stop after 1 + 2 requests.",
+        "wrong_text": "returned {got}, not {want}: join the text of every reply, in order, "
+        "as is.",
+        "no_cap": "made {got} requests with max_continuations={n}: stop after 1 + {n} "
+        "requests (3 continuations when the caller does not say).",
+        "wrong_raise": "raised {error} for {what}: raise RuntimeError with a message naming "
+        "{want}, so whoever reads the log knows why there is no answer.",
         "truncated_after_cap": "returned {got} although the answer was still cut off after "
         "max_continuations: raise, so the caller knows it is incomplete.",
         "refusal_returned": "returned {got} for a refusal: raise; a refusal is not an answer.",
+        "mutated_messages": MUTATED_MESSAGES,
+        "lost_question": "sent continuation {number} without the caller's messages at its "
+        "start: send the original messages, then the text so far, then a user turn.",
+        "changed_params": "sent continuation {number} with {field}={got}, not the caller's "
+        "{want}: pass every other parameter unchanged.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -213,18 +255,32 @@ class CompleteAnswer(BehaviourExercise):
                 got = answer(client, **params())
             if got != "A short, complete answer.":
                 self.wrong("wrong_text", got=describe(got), want="'A short, complete answer.'")
+        with self.scenario(_STOP):
+            with fresh() as (api, client):
+                api.reply("Stopped here.", stop_reason="stop_sequence")
+                outcome = attempt(answer, client, **params(stop_sequences=["###"]))
+            if outcome.value != "Stopped here.":
+                self.wrong("wrong_text", got=describe(outcome.value), want="'Stopped here.'",
+                           cause=outcome.error)
         with self.scenario(_TWICE):
             with fresh() as (api, client):
                 for part, reason in zip(_PARTS, ("max_tokens", "max_tokens", "end_turn"),
                                         strict=True):
                     api.reply(part, stop_reason=reason)
-                outcome = attempt(answer, client, **params())
+                given = params()
+                question = kept(given["messages"])
+                outcome = attempt(answer, client, **given)
                 sent = messages_sent(api)
             if len(sent) == 1 and not outcome.raised:
                 self.wrong("returned_truncated", got=describe(outcome.value))
+            self.unchanged(question, "mutated_messages")
             for number, request in enumerate(sent[1:], start=1):
-                turns: list[dict[str, Any]] = [{}, *request.json["messages"]]
+                sent_turns = request.json.get("messages") if isinstance(request.json, dict) else []
+                turns: list[dict[str, Any]] = [
+                    turn if isinstance(turn, dict) else {} for turn in [{}, *(sent_turns or [])]
+                ]
                 said, last = turns[-2], turns[-1]
+                self._same_params(number, request.json, question[1])
                 if last.get("role") == "assistant":
                     self.wrong("prefill")
                 if said.get("role") != "assistant" or _text(said.get("content")) != "".join(
@@ -242,15 +298,41 @@ class CompleteAnswer(BehaviourExercise):
                 outcome = attempt(answer, client, max_continuations=2, **params())
                 sent = messages_sent(api)
             if len(sent) != 3:
-                self.wrong("no_cap", got=len(sent))
+                self.wrong("no_cap", got=len(sent), n=2)
             if not outcome.raised:
                 self.wrong("truncated_after_cap", got=describe(outcome.value))
+            self._raised(outcome.error, "an answer still cut off", "the continuations (2)", "2")
+        with self.scenario(_DEFAULT):
+            with fresh() as (api, client):
+                api.reply("More,", stop_reason="max_tokens", times=12)
+                outcome = attempt(answer, client, **params())
+                sent = messages_sent(api)
+            if len(sent) != 4:
+                self.wrong("no_cap", got=len(sent), n=3)
         with self.scenario("a refusal"):
             with fresh() as (api, client):
                 api.reply(stop_reason="refusal", category="cyber")
                 outcome = attempt(answer, client, **params())
             if not outcome.raised:
                 self.wrong("refusal_returned", got=describe(outcome.value))
+            self._raised(outcome.error, "a refusal", "the stop_reason 'refusal'", "refusal")
+
+    def _same_params(self, number: int, sent: object, question: object) -> None:
+        """Continuation `number` keeps the caller's model and max_tokens, then its question."""
+        body = sent if isinstance(sent, dict) else {}
+        for field, want in params().items():
+            if field != "messages" and body.get(field) != want:
+                self.wrong("changed_params", number=number, field=field,
+                           got=describe(body.get(field), 40), want=describe(want, 40))
+        turns = body.get("messages")
+        if not (isinstance(turns, list) and isinstance(question, list)
+                and turns[: len(question)] == question):
+            self.wrong("lost_question", number=number)
+
+    def _raised(self, error: Exception | None, what: str, want: str, named: str) -> None:
+        """The documented RuntimeError, its message naming `named`; anything else is shown."""
+        if not (isinstance(error, RuntimeError) and named in str(error)):
+            self.wrong("wrong_raise", error=describe(error, 60), what=what, want=want, cause=error)
 
 
 EXERCISES = (NextStep, CompleteAnswer)

@@ -74,9 +74,11 @@ def _timeout(api: FakeAPI, client: anthropic.Anthropic) -> None:
 
 
 def _broken_stream(kind: str) -> Callable[[FakeAPI, anthropic.Anthropic], None]:
+    """A stream that breaks after its 200: an SSE error event of type `kind`, or "drop"."""
+
     def run(api: FakeAPI, client: anthropic.Anthropic) -> None:
-        if kind == "error":
-            api.fail_stream(after_events=10)  # thinking block, 3 text deltas
+        if kind != "drop":
+            api.fail_stream(after_events=10, error_type=kind)  # thinking block, 3 text deltas
         else:
             api.drop_stream(after_events=10)  # thinking block, 3 text deltas
         with client.messages.stream(**params()) as stream:
@@ -97,7 +99,14 @@ CASES: dict[str, tuple[Callable[[FakeAPI, anthropic.Anthropic], None], bool, boo
         for status, why in _STATUS_WHY.items()
     },
     "a connection timeout": (_timeout, True, False),
-    _MID_STREAM: (_broken_stream("error"), True, True),
+    _MID_STREAM: (_broken_stream("overloaded_error"), True, True),
+    "a rate_limit_error mid-stream (after the 200)": (
+        _broken_stream("rate_limit_error"), True, True,
+    ),
+    "an api_error mid-stream (after the 200)": (_broken_stream("api_error"), True, True),
+    "an invalid_request_error mid-stream (after the 200)": (
+        _broken_stream("invalid_request_error"), False, True,
+    ),
     "a dropped connection mid-stream": (_broken_stream("drop"), True, False),
     "the SDK refusing a too-long non-streaming request (ValueError)": (_too_long, False, False),
 }
@@ -124,15 +133,17 @@ class Classify(BehaviourExercise):
         "('caller' or 'transient') and 'request_id'.",
         "crashed": "crashed on {what} with {error}: not every exception has a status code; "
         "check the exception's class first.",
-        "retryable_caller": "marked {what} retryable: {why}.",
+        "retryable_caller": "marked {what} retryable, but {why}: return retryable=False "
+        "(kind 'caller').",
         "fatal_transient": "marked {what} not retryable: it is temporary, so retry it with "
         "backoff.",
-        "status_only": "marked an overloaded_error that arrived mid-stream not retryable: its "
-        "status_code is 200 (the stream had started), so read error.type, not the status.",
-        "kind_mismatch": "kind {got} for {what}: retryable errors are 'transient', the others "
-        "are the 'caller''s to fix.",
-        "no_request_id": "returned request_id {got} for {what}: the error carries {want}, the "
-        "handle Support needs to find this exact call.",
+        "status_only": "marked {what} not retryable: a stream that broke after its 200 has "
+        "status_code 200, so read error.type (rate_limit_error, api_error, overloaded_error "
+        "are transient), not the status.",
+        "kind_mismatch": "returned kind {got} for {what}: use 'transient' for retryable "
+        "errors and 'caller' for the others.",
+        "no_request_id": "returned request_id {got} for {what}, but the error carries {want}: "
+        "return error.request_id, the handle Support needs to find this exact call.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -145,7 +156,10 @@ class Classify(BehaviourExercise):
                 outcome = attempt(answer, caught)
                 what = f"{type(caught).__name__} ({label})"
                 if outcome.raised:
-                    self.wrong("crashed", what=what, error=describe(outcome.error, 60))
+                    self.wrong(
+                        "crashed", what=what, error=describe(outcome.error, 60),
+                        cause=outcome.error,
+                    )
                 self._judge(outcome.value, caught, label, what, retryable, has_id)
 
     def _judge(
@@ -161,7 +175,8 @@ class Classify(BehaviourExercise):
             why = _STATUS_WHY.get(status) or "the same request fails the same way again"
             self.wrong("retryable_caller", what=what, why=why)
         if retryable and not value["retryable"]:
-            self.wrong("status_only" if label == _MID_STREAM else "fatal_transient", what=what)
+            mid_stream = getattr(caught, "status_code", None) == 200
+            self.wrong("status_only" if mid_stream else "fatal_transient", what=what)
         want_kind = "transient" if retryable else "caller"
         if value["kind"] != want_kind:
             self.wrong("kind_mismatch", got=describe(value["kind"]), what=what)
@@ -199,6 +214,7 @@ def retry_after(error: Exception) -> float | None:
 
 
 _DATE = "503 with retry-after as an HTTP date, 30 s ahead"
+_PAST = "503 with retry-after as an HTTP date an hour ago"
 
 
 def _http_error(**plan: Any) -> Callable[[FakeAPI, anthropic.Anthropic], None]:
@@ -228,12 +244,14 @@ class RetryAfter(BehaviourExercise):
         "429 with retry-after: 7",
         "429 with retry-after-ms: 1500 (and retry-after: 1)",
         _DATE,
+        _PAST,
         "529 without retry-after",
         "a connection timeout (no response at all)",
         "429 with a garbled retry-after",
     )
     misconceptions = {
-        "wrong_seconds": "returned {got} for retry-after: 7; the server asked for 7 seconds.",
+        "wrong_seconds": "returned {got} for 'retry-after: 7', which is in seconds: return "
+        "the header's number as a float (7.0).",
         "ignored_ms": "returned {got} when retry-after-ms said 1500: it is the more precise "
         "header, so read it first (and it is in milliseconds: 1.5 s).",
         "no_http_date": "returned {got} for a retry-after that is an HTTP date 30 s ahead: "
@@ -242,6 +260,10 @@ class RetryAfter(BehaviourExercise):
         "so the caller falls back to its own backoff.",
         "crashed": "crashed on {what} with {error}: a missing or unreadable header is normal; "
         "return None.",
+        "negative_wait": "returned {got} for a retry-after date that has already passed: a "
+        "wait cannot be negative; return 0 (retry now).",
+        "naive_now": "crashed on {what} with {error}: the HTTP date is timezone-aware, so "
+        "subtract an aware datetime, datetime.now(timezone.utc), not datetime.now().",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -253,6 +275,7 @@ class RetryAfter(BehaviourExercise):
                 _http_error(status=429, retry_after_ms=1500),
             ),
             (_DATE, _http_error(status=503, retry_after=future)),
+            (_PAST, _http_error(status=503, retry_after=future - timedelta(hours=1, seconds=31))),
             ("529 without retry-after", _http_error(status=529)),
             ("a connection timeout (no response at all)", _timeout),
             ("429 with a garbled retry-after", _http_error(status=429, retry_after="soon")),
@@ -263,7 +286,13 @@ class RetryAfter(BehaviourExercise):
                     caught = attempt(cause, api, client).error
                 outcome = attempt(answer, caught)
                 if outcome.raised:
-                    self.wrong("crashed", what=label, error=describe(outcome.error, 60))
+                    naive = isinstance(outcome.error, TypeError) and "offset-naive" in str(
+                        outcome.error
+                    )
+                    self.wrong(
+                        "naive_now" if naive else "crashed",
+                        what=label, error=describe(outcome.error, 60), cause=outcome.error,
+                    )
                 self._judge(label, outcome.value)
 
     def _judge(self, label: str, got: object) -> None:
@@ -275,7 +304,9 @@ class RetryAfter(BehaviourExercise):
             self.wrong("ignored_ms", got=shown)
         if label == _DATE and not (number and 25 <= got <= 32):  # type: ignore[operator]
             self.wrong("no_http_date", got=shown)
-        if label in self.scenarios[3:] and got is not None:
+        if label == _PAST and not (number and got == 0):
+            self.wrong("negative_wait", got=shown)
+        if label in self.scenarios[4:] and got is not None:
             self.wrong("invented_wait", got=shown)
 
 

@@ -24,8 +24,8 @@ import httpx2
 from anthropic.types import Message
 
 from .. import models
-from ..fakeapi.app import FakeAPI
 from .._offline import offline
+from ..fakeapi.app import FakeAPI
 from .ex06_logging import FAILURE_KEYS, SUCCESS_KEYS, aware
 from .harness import BehaviourExercise, SleepLog, attempt, describe, messages_sent
 from .harness import client as new_client

@@ -8,6 +8,7 @@ side effects on objects it passed in, the value returned or the error raised.
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import math
@@ -20,12 +21,13 @@ from typing import Any, ClassVar, NoReturn
 import anthropic
 
 from .. import models
+from .._offline import offline
 from ..checks.exercise import Exercise
 from ..fakeapi.app import FakeAPI, RecordedRequest
-from .._offline import offline
 from .sourcing import solution_source
 
 __all__ = [
+    "MUTATED_MESSAGES",
     "BehaviourExercise",
     "Outcome",
     "SleepLog",
@@ -35,6 +37,7 @@ __all__ = [
     "client",
     "describe",
     "fresh",
+    "kept",
     "messages_sent",
     "params",
     "used_time_sleep",
@@ -87,9 +90,24 @@ class BehaviourExercise(Exercise):
             raise LookupError(f"{type(self).__name__}: undeclared scenario {label!r}")
         return super().scenario(label)
 
-    def wrong(self, misconception: str, /, **details: object) -> NoReturn:
-        """Fail with a declared misconception, its placeholders filled from `details`."""
-        self.fail(type(self).misconceptions[misconception].format(**details))
+    def wrong(
+        self, misconception: str, /, *, cause: BaseException | None = None, **details: object
+    ) -> NoReturn:
+        """Fail with a declared misconception, its placeholders filled from `details`.
+
+        `cause`: the learner's exception behind the mistake, shown with their own line.
+        """
+        self.fail(type(self).misconceptions[misconception].format(**details), cause=cause)
+
+    def unchanged(self, given: tuple[object, object], misconception: str) -> None:
+        """Fail with `misconception` if learner code changed an input: `given` is from :func:`kept`.
+
+        Callers reuse what they pass in (a conversation's `messages`, say), so an
+        answer that appends to it corrupts the caller's next request.
+        """
+        value, before = given
+        if value != before:
+            self.wrong(misconception, got=describe(value, 120))
 
 
 @functools.cache
@@ -144,6 +162,18 @@ def params(prompt: str = "Explain retries in one paragraph.", **extra: Any) -> d
         "messages": [{"role": "user", "content": prompt}],
         **extra,
     }
+
+
+#: The verdict for an answer that changed the caller's `messages` list (see `unchanged`).
+MUTATED_MESSAGES = (
+    "changed the messages list it was given to {got}: leave the caller's list as it was and "
+    "build a new list for each request ([*messages, ...])."
+)
+
+
+def kept(value: object) -> tuple[object, object]:
+    """`value` with a deep copy of it as it is now, for :meth:`BehaviourExercise.unchanged`."""
+    return value, copy.deepcopy(value)
 
 
 def messages_sent(api: FakeAPI) -> list[RecordedRequest]:

@@ -9,7 +9,7 @@ import IPython.display
 import pytest
 
 from lessonkit.checks import CheckResult, Status
-from lessonkit.checks.display import show
+from lessonkit.checks.display import cell_name, show
 
 RESULT = CheckResult(Status.INCORRECT, "<b>bad</b>", ("detail",))
 
@@ -48,3 +48,27 @@ def test_terminal_ipython_prints(
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())  # a shell without a kernel
     show(RESULT)
     assert capsys.readouterr().out == f"{RESULT}\n"
+
+
+class FakeCompiler:
+    """IPython's CachingCompiler: knows the file each executed cell was compiled from."""
+
+    def format_code_name(self, name: str) -> tuple[str, str] | None:
+        return ("Cell", "In[4]") if name == "/tmp/ipykernel_1/123.py" else None
+
+
+class CompilingShell:
+    compile = FakeCompiler()
+
+
+def test_cells_are_named_as_ipython_names_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(IPython, "get_ipython", lambda: CompilingShell())
+    assert cell_name("/tmp/ipykernel_1/123.py") == "Cell In[4]"
+    assert cell_name("/home/me/helpers.py") is None
+    assert cell_name("<mutant ex01 line 3>") == "<mutant ex01 line 3>"
+    assert cell_name("<string>") is None
+
+
+def test_without_a_shell_no_file_is_a_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert cell_name("/tmp/ipykernel_1/123.py") is None

@@ -337,3 +337,50 @@ def test_validate_requires_the_data() -> None:
 
     with pytest.raises(TypeError, match="`name`.*`title`.*`entry`"):
         Bare.validate()
+
+
+class CaughtExercise(Exercise):
+    """A check that catches the learner's exception and fails with a verdict of its own."""
+
+    name = "ex00_lookup"
+    title = "Look a key up"
+    entry = "lookup"
+    timeout = 0.5
+
+    def check_answer(self, lookup: Any) -> None:
+        with self.scenario("an unknown key"):
+            try:
+                lookup({}, "colour")
+            except LookupError as error:
+                self.fail("should raise ValueError naming 'colour', not crash.", cause=error)
+            self.fail("should raise ValueError naming 'colour'.")
+
+
+def looks_up(table: dict[str, int], key: str) -> int:
+    found = table[key]  # the learner's own line
+    return found
+
+
+def test_a_caught_learner_exception_is_shown_with_the_learners_last_line() -> None:
+    result = CaughtExercise.evaluate(looks_up)
+    assert result.status is Status.INCORRECT
+    assert result.message == "should raise ValueError naming 'colour', not crash."
+    assert result.details == (
+        "Scenario: an unknown key",
+        "Your code raised KeyError: 'colour'",
+        f"line {first_line(looks_up) + 1} in looks_up(): "
+        "found = table[key]  # the learner's own line",
+    )
+
+
+def test_a_verdict_without_a_caught_exception_shows_none() -> None:
+    result = CaughtExercise.evaluate(lambda table, key: 0)
+    assert result.details == ("Scenario: an unknown key",)
+
+
+def test_a_notebook_cell_is_named_as_ipython_names_it() -> None:
+    namespace: dict[str, Any] = {}
+    source = "def looks_up(table, key):\n    return table[key]\n"
+    exec(compile(source, "<notebook cell looks_up>", "exec"), namespace)
+    result = CaughtExercise.evaluate(namespace["looks_up"])
+    assert result.details[-1] == "<notebook cell looks_up>, line 2 in looks_up()"

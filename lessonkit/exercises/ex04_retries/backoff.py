@@ -6,6 +6,7 @@ attempt the fake API records is one the learner made.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +41,7 @@ def call_with_retries(
 
     Transient: connection errors, 408, 409, 429 and every 5xx (529 included).
     Before retry n (0, 1, 2, ...) wait `retry-after` seconds if the error
-    carries that header (up to 60 s, like the SDK), else
+    carries that header with a positive number (any, like the SDK), else
     min(max_delay, base_delay * 2**n) minus up to 25 % random jitter.
     Wait only through `sleep`.
     """
@@ -58,7 +59,7 @@ def call_with_retries(
                     asked = float(error.response.headers.get("retry-after", ""))
                 except ValueError:
                     asked = 0.0
-                if 0 < asked <= 60:
+                if asked > 0:
                     delay = asked
             sleep(delay)
     raise ValueError("max_attempts must be at least 1")
@@ -74,13 +75,23 @@ _FATAL = {
 _TRANSIENT = {
     "529, 529, then success": (lambda api: api.fail_next(529, 2), 3, "a 529 overloaded_error"),
     "500 then success": (lambda api: api.fail_next(500), 2, "a 500 api_error"),
+    "408 then success": (lambda api: api.fail_next(408), 2, "a 408 timeout_error"),
+    "409 then success": (lambda api: api.fail_next(409), 2, "a 409 conflict_error"),
     "a connection timeout, then success": (
         lambda api: api.timeout_next(),
         2,
         "a connection error (APITimeoutError)",
     ),
 }
-_RETRY_AFTER = 7.0
+#: A short and a long retry-after: the SDK (2.x) waits whatever positive time it is told.
+_RETRY_AFTERS = (1.0, 90.0)
+_DEFAULTS = "503 on every attempt (default max_attempts, base_delay, max_delay)"
+_DEFAULT_CAP = "529 on every attempt (max_attempts=10, default base_delay and max_delay)"
+def _rate_limited(api: Any, *, after: float) -> None:
+    api.fail_next(429, retry_after=after)
+
+
+_SEED = 4  #: seeds `random` for each scenario (restored after); any jitter draw is repeatable
 _OUTAGE = "503 on every attempt (max_attempts=3)"
 _CAP = "529 on every attempt (max_attempts=7, base_delay=1, max_delay=5)"
 
@@ -106,10 +117,12 @@ class CallWithRetries(BehaviourExercise):
     scenarios = (
         "succeeds at once",
         *_TRANSIENT,
-        f"429 with retry-after: {_RETRY_AFTER:g}, then success",
+        *(f"429 with retry-after: {after:g}, then success" for after in _RETRY_AFTERS),
         *(f"HTTP {status} {kind}" for status, (kind, _) in _FATAL.items()),
         _OUTAGE,
         _CAP,
+        _DEFAULTS,
+        _DEFAULT_CAP,
     )
     misconceptions = {
         "retried_4xx": "retried a {status} {kind}: {why}. Retry only 408, 409, 429, 5xx "
@@ -119,23 +132,25 @@ class CallWithRetries(BehaviourExercise):
         "the caller sees its status and request_id.",
         "replaced_error": "raised {got} instead of re-raising the {want} from the last attempt "
         "(a bare `raise` keeps its status and request_id).",
-        "wrong_result": "returned {value}, not the Message that `call()` returned.",
+        "wrong_result": "returned {value}, not the Message that `call()` returned: return "
+        "that Message as it is.",
         "time_sleep": "waited with time.sleep instead of the `sleep` you were given: the "
         "caller (and this checker) can no longer see or control your waits.",
         "wait_count": "slept {got} time(s) for {want} retr(ies): sleep exactly once before "
         "each retry, never after the last attempt.",
         "ignored_retry_after": "waited {got:g} s after a 429 that said retry-after: {want:g}: "
-        "the server told you when to come back, so wait that long.",
+        "the server told you when to come back, so wait that long (any positive value, "
+        "as the SDK does).",
         "constant_delay": "waited about the same before every retry ({waits}): back off "
         "exponentially (base_delay * 2**n) so a struggling API gets room to recover.",
         "no_cap": "waited {got:g} s before one retry, more than max_delay={cap:g}: cap the "
         "backoff.",
-        "wrong_backoff": "waited {got:g} s before retry {n}; expected {low:g} to {high:g} s "
-        "(min(max_delay, base_delay * 2**n), minus up to 25 % jitter).",
-        "no_jitter": "waited exactly {waits}: without random jitter every client that failed "
-        "together retries together, and fails together again.",
-        "attempt_count": "made {got} attempts with max_attempts={want}: the first call counts "
-        "as an attempt.",
+        "wrong_backoff": "waited {got:g} s before retry {n}, not {low:g} to {high:g} s: wait "
+        "min(max_delay, base_delay * 2**n) minus up to 25 % jitter.",
+        "no_jitter": "waited exactly {waits}, so every client that failed together retries "
+        "together and fails together again: subtract up to 25 % random jitter from each wait.",
+        "attempt_count": "made {got} attempts with max_attempts={want}: count the first call "
+        "as an attempt, and keep the defaults of the signature in the exercise.",
         "never_gives_up": "kept retrying an outage ({got} waits so far with max_attempts={want}): "
         "give up after max_attempts and raise the last error.",
     }
@@ -146,16 +161,17 @@ class CallWithRetries(BehaviourExercise):
         for label, (plan, attempts, what) in _TRANSIENT.items():
             with self.scenario(label):
                 self._succeeds(answer, plan, attempts=attempts, what=what)
-        with self.scenario(f"429 with retry-after: {_RETRY_AFTER:g}, then success"):
-            waits = self._succeeds(
-                answer,
-                lambda api: api.fail_next(429, retry_after=_RETRY_AFTER),
-                attempts=2,
-                what="a 429 rate_limit_error",
-                backoff=False,
-            )
-            if not _RETRY_AFTER <= waits[0] <= _RETRY_AFTER * 1.25:
-                self.wrong("ignored_retry_after", got=waits[0], want=_RETRY_AFTER)
+        for after in _RETRY_AFTERS:
+            with self.scenario(f"429 with retry-after: {after:g}, then success"):
+                waits = self._succeeds(
+                    answer,
+                    functools.partial(_rate_limited, after=after),
+                    attempts=2,
+                    what="a 429 rate_limit_error",
+                    backoff=False,
+                )
+                if not after <= waits[0] <= after * 1.25:
+                    self.wrong("ignored_retry_after", got=waits[0], want=after)
         for status, (kind, why) in _FATAL.items():
             with self.scenario(f"HTTP {status} {kind}"):
                 self._fatal(answer, status, kind, why)
@@ -163,18 +179,28 @@ class CallWithRetries(BehaviourExercise):
             self._exhausts(answer, max_attempts=3, base_delay=0.5, max_delay=8.0)
         with self.scenario(_CAP):
             self._exhausts(answer, max_attempts=7, base_delay=1.0, max_delay=5.0)
+        with self.scenario(_DEFAULTS):
+            self._exhausts(answer, max_attempts=4, base_delay=0.5, max_delay=8.0, given=())
+        with self.scenario(_DEFAULT_CAP):
+            self._exhausts(answer, max_attempts=10, base_delay=0.5, max_delay=8.0,
+                           given=("max_attempts",))
 
     # --- one scenario each ----------------------------------------------------------
     def _run(self, answer: Any, plan: Callable[[Any], object], **options: float) -> tuple[
         Outcome, list[Any], SleepLog, bool
     ]:
-        with fresh() as (api, client):
-            plan(api)
-            log = SleepLog(api, limit=40)
-            outcome = attempt(
-                answer, lambda: client.messages.create(**params()), sleep=log, **options
-            )
-            return outcome, messages_sent(api), log, used_time_sleep(api)
+        state = random.getstate()  # a fixed jitter sequence: the same answer, the same verdict
+        random.seed(_SEED)
+        try:
+            with fresh() as (api, client):
+                plan(api)
+                log = SleepLog(api, limit=40)
+                outcome = attempt(
+                    answer, lambda: client.messages.create(**params()), sleep=log, **options
+                )
+                return outcome, messages_sent(api), log, used_time_sleep(api)
+        finally:
+            random.setstate(state)
 
     def _succeeds(
         self,
@@ -188,7 +214,7 @@ class CallWithRetries(BehaviourExercise):
         outcome, sent, log, slept = self._run(answer, plan)
         if outcome.raised:
             if isinstance(outcome.error, anthropic.APIError) and what:
-                self.wrong("not_retried", what=what)
+                self.wrong("not_retried", what=what, cause=outcome.error)
             outcome.reraise()
         last = sent[-1].response if sent else None
         value = outcome.value
@@ -209,14 +235,20 @@ class CallWithRetries(BehaviourExercise):
         self._reraised(outcome, sent, kind)
 
     def _exhausts(
-        self, answer: Any, *, max_attempts: int, base_delay: float, max_delay: float
+        self,
+        answer: Any,
+        *,
+        max_attempts: int,
+        base_delay: float,
+        max_delay: float,
+        given: tuple[str, ...] = ("max_attempts", "base_delay", "max_delay"),
     ) -> None:
+        """Every attempt fails; only the options in `given` are passed (the rest: defaults)."""
+        options = {"max_attempts": max_attempts, "base_delay": base_delay, "max_delay": max_delay}
         outcome, sent, log, slept = self._run(
             answer,
-            lambda api: api.scenario("outage") if max_attempts == 3 else api.fail_next(529, 99),
-            max_attempts=max_attempts,
-            base_delay=base_delay,
-            max_delay=max_delay,
+            lambda api: api.scenario("outage") if max_attempts < 7 else api.fail_next(529, 99),
+            **{name: options[name] for name in given},
         )
         if outcome.runaway:
             self.wrong("never_gives_up", got=len(log.waits), want=max_attempts)
@@ -240,7 +272,8 @@ class CallWithRetries(BehaviourExercise):
             )
             if not deliberate:
                 outcome.reraise()
-            self.wrong("replaced_error", got=describe(error, 60), want=f"{kind} ({want})")
+            self.wrong("replaced_error", got=describe(error, 60), want=f"{kind} ({want})",
+                       cause=error)
 
     def _backoff(self, waits: list[float], *, base_delay: float, max_delay: float) -> None:
         nominal = [min(max_delay, base_delay * 2**n) for n in range(len(waits))]

@@ -12,7 +12,16 @@ from typing import Any
 import anthropic
 import httpx2
 
-from ..harness import BehaviourExercise, attempt, describe, fresh, messages_sent, params
+from ..harness import (
+    MUTATED_MESSAGES,
+    BehaviourExercise,
+    attempt,
+    describe,
+    fresh,
+    kept,
+    messages_sent,
+    params,
+)
 
 __all__ = ["StreamRecovery", "stream_with_recovery"]
 
@@ -50,7 +59,7 @@ _BROKEN = {
     "an overloaded_error after 6 events, then a clean stream": "error",
     "the connection drops after 6 events, then a clean stream": "drop",
 }
-_ALWAYS_BROKEN = "the stream breaks on every attempt (max_attempts=3)"
+_ALWAYS_BROKEN = "the stream breaks on every attempt (default max_attempts)"
 
 
 class StreamRecovery(BehaviourExercise):
@@ -79,24 +88,31 @@ class StreamRecovery(BehaviourExercise):
     misconceptions = {
         "bad_shape": "returned {value}: return a dict with 'text', 'complete' and 'request_id'.",
         "not_retried": "did not retry after the stream broke: the SDK never retries an error "
-        "that arrives after the 200, so that one is yours.",
+        "that arrives after the 200, so retry it yourself with a fresh stream.",
         "transport_error": "a dropped connection escaped as {error}: it is an "
         "httpx2.TransportError, not an anthropic error, so catch it too.",
         "glued": "joined the broken attempt's partial text to the retry's text: a retry "
         "starts the answer from scratch, so keep only the attempt that finished.",
-        "wrong_text": "returned text {got}, expected the full answer {want}.",
-        "partial_marked_complete": "reported complete=True for text that was cut off.",
+        "wrong_text": "returned text {got} instead of the full answer {want}: collect the "
+        "pieces of the attempt that finished, as they are.",
+        "partial_marked_complete": "reported complete=True for text that was cut off: return "
+        "complete=False when every attempt broke.",
         "dropped_partial": "returned no text when every attempt broke: keep the partial text "
         "of the last attempt; it is better than nothing, if it is labelled as incomplete.",
         "raised_instead_of_report": "raised {error} after the last attempt broke: report the "
         "partial text with complete=False instead.",
-        "attempt_count": "made {got} attempt(s) with max_attempts={want}.",
-        "retried_4xx": "retried a 400 that came before the stream started: only breaks after "
-        "the 200 are yours to retry, and an invalid request never succeeds on retry anyway.",
-        "wrong_request_id": "request_id {got} is not the id of the attempt that produced the "
-        "text ({want}).",
-        "swallowed_400": "returned {value} after a 400 before the stream started: let errors "
-        "the SDK raises before the stream propagate.",
+        "attempt_count": "made {got} attempt(s) with max_attempts={want}: stop after "
+        "max_attempts streams, the first one included (3 when the caller does not say).",
+        "retried_4xx": "retried a 400 that came before the stream started, which the SDK "
+        "already handled and which never succeeds on retry: re-raise any error whose "
+        "status_code is not 200.",
+        "wrong_request_id": "returned request_id {got}, not the id of the attempt that "
+        "produced the text ({want}): read stream.request_id in every attempt.",
+        "mutated_messages": MUTATED_MESSAGES,
+        "changed_request": "sent attempt {number} with {field}={got}, not the caller's {want}: "
+        "send every attempt with the params you were given, unchanged.",
+        "swallowed_400": "returned {value} after a 400 before the stream started: re-raise "
+        "errors the SDK raises before the stream starts (status_code is not 200).",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -110,11 +126,12 @@ class StreamRecovery(BehaviourExercise):
                 api.reply(_ANSWER, times=3)
                 for _ in range(3):
                     api.fail_stream(after_events=10)  # thinking block, 3 text deltas
-                outcome = attempt(answer, client, max_attempts=3, **params())
+                outcome = attempt(answer, client, **params())  # max_attempts=3 by default
                 sent = messages_sent(api)
             if outcome.raised:
                 if isinstance(outcome.error, anthropic.APIError):
-                    self.wrong("raised_instead_of_report", error=describe(outcome.error, 60))
+                    self.wrong("raised_instead_of_report", error=describe(outcome.error, 60),
+                               cause=outcome.error)
                 outcome.reraise()
             if len(sent) != 3:
                 self.wrong("attempt_count", got=len(sent), want=3)
@@ -145,14 +162,24 @@ class StreamRecovery(BehaviourExercise):
                 api.fail_stream(after_events=10)  # thinking block, 3 text deltas
             elif fault == "drop":
                 api.drop_stream(after_events=10)  # thinking block, 3 text deltas
-            outcome = attempt(answer, client, **params())
+            given = params()
+            messages = kept(given["messages"])
+            outcome = attempt(answer, client, **given)
             sent = messages_sent(api)
         if outcome.raised:
             if isinstance(outcome.error, httpx2.TransportError):
-                self.wrong("transport_error", error=describe(outcome.error, 60))
+                self.wrong("transport_error", error=describe(outcome.error, 60),
+                           cause=outcome.error)
             if isinstance(outcome.error, anthropic.APIStatusError):
-                self.wrong("not_retried")
+                self.wrong("not_retried", cause=outcome.error)
             outcome.reraise()
+        self.unchanged(messages, "mutated_messages")
+        for number, request in enumerate(sent, start=1):
+            body = request.json if isinstance(request.json, dict) else {}
+            for field, want in params().items():
+                if body.get(field) != want:
+                    self.wrong("changed_request", number=number, field=field,
+                               got=describe(body.get(field), 60), want=describe(want, 60))
         result = self._shape(outcome.value)
         if fault and len(sent) == 1:
             self.wrong("not_retried")

@@ -62,7 +62,8 @@ class _Mailbox:
         self.calls = 0
         self.outbox: list[dict[str, object]] = []
 
-    def send_email(self, to: object, subject: object, body: object, **_: object) -> str:
+    def send_email(self, *, to: str, subject: str, body: str) -> str:
+        """The exact signature the exercise text gives: keyword arguments, nothing else."""
         self.calls += 1
         if self.fail == "mail server" and self.calls == 1:
             raise MailServerDown("mail server unavailable, nothing was sent")
@@ -92,19 +93,22 @@ class IdempotentTool(BehaviourExercise):
         "the mail server fails once; the turn is retried",
     )
     misconceptions = {
-        "never_sent": "never sent the email for ticket T-1: the tool has to call send_email.",
-        "sent_twice": "sent the email for ticket T-1 twice when the turn was retried: derive the "
-        "dedup key from the ticket (the business operation), not from generated text.",
+        "never_sent": "never sent the email for ticket T-1: call send_email with the "
+        "tool_use block's to, subject and body.",
+        "sent_twice": "sent the email for ticket T-1 twice when the turn was retried: use the "
+        "ticket (the business operation) as the dedup key, not generated text.",
         "keyed_on_tool_id": "keyed the dedup on the tool_use id, so the retried turn (a new "
-        "request, a new id) sent the email again: key on the ticket.",
-        "over_dedup": "sent {got} email(s) for two different tickets: the dedup key must tell "
-        "operations apart, not just customers.",
-        "marked_before_sending": "recorded ticket T-1 as sent before send_email succeeded; the "
-        "send failed, so the retry skipped it and the customer never got the email.",
-        "swallowed_send_error": "caught the mail server's error and returned normally: the "
-        "turn was not retried and the email was never sent. Let the error propagate.",
+        "request, a new id) sent the email again: use the ticket as the key instead.",
+        "over_dedup": "sent {got} email(s) for two different tickets of one customer: use the "
+        "ticket as the dedup key, so different operations stay apart.",
+        "marked_before_sending": "recorded ticket T-1 as sent before send_email succeeded, so "
+        "after the failed send the retry skipped it: record it only once send_email returned.",
+        "swallowed_send_error": "caught the mail server's error and returned normally, so the "
+        "turn was not retried and the email never went out: leave the error uncaught.",
         "wrong_receipt": "returned {value} on {when}; return the receipt send_email gave "
         "({want}), so the model is told the email went out.",
+        "wrong_email": "sent {got}, not the model's tool input ({want}): pass `to`, `subject` "
+        "and `body` from block.input to send_email unchanged.",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -115,6 +119,10 @@ class IdempotentTool(BehaviourExercise):
                 returned, _ = self._ticket(api, client, answer, "T-1", box, sent)
             if not box.outbox:
                 self.wrong("never_sent")
+            want = {"to": "kim@example.com", "subject": "Ticket T-1",
+                    "body": _BODIES[0].format("T-1")}
+            if box.outbox[0] != want:
+                self.wrong("wrong_email", got=describe(box.outbox[0], 160), want=describe(want))
             if len(box.outbox) > 1:
                 keyed_on_id = any(str(key).find("toolu_") >= 0 for key in sent)
                 self.wrong("keyed_on_tool_id" if keyed_on_id else "sent_twice")

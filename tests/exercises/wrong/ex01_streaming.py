@@ -143,3 +143,59 @@ def blocking_version(client, on_text, **params):  # type: ignore[no-untyped-def]
         for text in stream.text_stream:
             on_text(text)
         return stream.get_final_message()
+
+
+_BREAKS = "a stream that breaks"
+
+
+@wrong(AsyncCollectStream, "buffered", scenario=_BREAKS)
+async def buffers_until_the_end(client, on_text, **params):  # type: ignore[no-untyped-def]
+    async with client.messages.stream(**params) as stream:
+        pieces = [text async for text in stream.text_stream]
+        for piece in pieces:
+            on_text(piece)
+        return await stream.get_final_message()
+
+
+@wrong(AsyncCollectStream, "swallowed", scenario=_BREAKS)
+async def returns_the_partial_message(client, on_text, **params):  # type: ignore[no-untyped-def]
+    async with client.messages.stream(**params) as stream:
+        try:
+            async for text in stream.text_stream:
+                on_text(text)
+        except anthropic.APIStatusError:
+            pass
+        return stream.current_message_snapshot
+
+
+@wrong(StreamWithRequestId, "made_up_id", scenario=_SHORT)
+def writes_its_own_id(client, **params):  # type: ignore[no-untyped-def]
+    with client.messages.stream(**params) as stream:
+        return stream.get_final_message(), "req_unknown"
+
+
+@wrong(CollectStream, "mutated_messages", scenario=_ANSWER)
+def keeps_history_in_the_callers_list(client, on_text, **params):  # type: ignore[no-untyped-def]
+    with client.messages.stream(**params) as stream:
+        for text in stream.text_stream:
+            on_text(text)
+        message = stream.get_final_message()
+    params["messages"].append({"role": "assistant", "content": message.content})
+    return message
+
+
+@wrong(StreamWithRequestId, "mutated_messages", scenario=_SHORT)
+def adds_a_system_turn(client, **params):  # type: ignore[no-untyped-def]
+    params["messages"].insert(0, {"role": "user", "content": "Be brief."})
+    with client.messages.stream(**params) as stream:
+        return stream.get_final_message(), stream.request_id
+
+
+@wrong(AsyncCollectStream, "mutated_messages", scenario=_ANSWER)
+async def akeeps_history_in_the_callers_list(client, on_text, **params):  # type: ignore[no-untyped-def]
+    async with client.messages.stream(**params) as stream:
+        async for text in stream.text_stream:
+            on_text(text)
+        message = await stream.get_final_message()
+    params["messages"].append({"role": "assistant", "content": "(answered)"})
+    return message

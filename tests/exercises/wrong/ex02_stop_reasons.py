@@ -63,7 +63,7 @@ def asks_again(client, *, max_continuations=3, **params):  # type: ignore[no-unt
         text += _text(message)
         if message.stop_reason != "max_tokens":
             return text
-    raise RuntimeError("still cut off")
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
 
 @wrong(CompleteAnswer, "prefill", scenario=_TWICE)
@@ -75,7 +75,7 @@ def prefills(client, *, max_continuations=3, **params):  # type: ignore[no-untyp
         text += _text(message)
         if message.stop_reason != "max_tokens":
             return text
-    raise RuntimeError("still cut off")
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
 
 def _continuer(*, keep: str = "all", cap: bool = True, on_cap: str = "raise",
@@ -99,7 +99,7 @@ def _continuer(*, keep: str = "all", cap: bool = True, on_cap: str = "raise",
             if cap and rounds > max_continuations:
                 if on_cap == "return":
                     return text
-                raise RuntimeError("still cut off")
+                raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
     return complete_answer
 
@@ -111,3 +111,68 @@ for key, scenario, flaws in [
     ("refusal_returned", "a refusal", {"other": "return"}),
 ]:
     wrong(CompleteAnswer, key, scenario=scenario)(_continuer(**flaws))
+
+
+@wrong(NextStep, "wrong_raise", scenario="a stop_reason this SDK does not know yet")
+def looks_up_a_table(message):  # type: ignore[no-untyped-def]
+    return _RIGHT[message.stop_reason]  # KeyError for a new value: not the documented error
+
+
+@wrong(CompleteAnswer, "wrong_raise", scenario="a refusal")
+def raises_without_saying_why(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    question, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        messages = list(question)
+        if text:
+            messages += [{"role": "assistant", "content": text},
+                         {"role": "user", "content": "Please continue."}]
+        message = client.messages.create(messages=messages, **params)
+        text += "".join(b.text for b in message.content if b.type == "text")
+        if message.stop_reason in ("end_turn", "stop_sequence"):
+            return text
+        if message.stop_reason != "max_tokens":
+            raise RuntimeError("no answer")
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "mutated_messages", scenario=_TWICE)
+def appends_to_the_callers_list(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        message = client.messages.create(messages=messages, **params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+        messages.append({"role": "assistant", "content": _text(message)})
+        messages.append(ASK_MORE)
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "lost_question", scenario=_TWICE)
+def sends_only_the_text_so_far(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        turns = [{"role": "assistant", "content": text}, ASK_MORE] if text else messages
+        message = client.messages.create(messages=turns, **params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "changed_params", scenario=_TWICE)
+def doubles_max_tokens(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
+    messages, text = params.pop("messages"), ""
+    for _ in range(max_continuations + 1):
+        so_far = [{"role": "assistant", "content": text}, ASK_MORE] if text else []
+        message = client.messages.create(messages=[*messages, *so_far], **params)
+        text += _text(message)
+        if message.stop_reason != "max_tokens":
+            return text
+        params["max_tokens"] *= 2  # "give it more room" changes the caller's request
+    raise RuntimeError(f"still cut off after {max_continuations} continuations")
+
+
+@wrong(CompleteAnswer, "no_cap", scenario="always cut off (default max_continuations)")
+def five_by_default(client, *, max_continuations=5, **params):  # type: ignore[no-untyped-def]
+    return _continuer()(client, max_continuations=max_continuations, **params)

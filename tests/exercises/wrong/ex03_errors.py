@@ -64,7 +64,7 @@ for key, scenario, flaws in [
 
 
 def _reader(*, ms: str = "first", dates: bool = True, missing: Any = None,
-            safe: bool = True) -> Any:
+            safe: bool = True, clamp: bool = True, naive: bool = False) -> Any:
     """A learner's retry_after with one idea wrong."""
 
     def retry_after(error):  # type: ignore[no-untyped-def]
@@ -86,7 +86,8 @@ def _reader(*, ms: str = "first", dates: bool = True, missing: Any = None,
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        return (when - datetime.now(UTC)).total_seconds()
+        wait = (when - (datetime.now() if naive else datetime.now(UTC))).total_seconds()
+        return max(0.0, wait) if clamp else wait
 
     return retry_after
 
@@ -97,5 +98,7 @@ for key, scenario, flaws in [
     ("no_http_date", "503 with retry-after as an HTTP date, 30 s ahead", {"dates": False}),
     ("invented_wait", "529 without retry-after", {"missing": 1.0}),
     ("crashed", "a connection timeout (no response at all)", {"safe": False}),
+    ("negative_wait", "503 with retry-after as an HTTP date an hour ago", {"clamp": False}),
+    ("naive_now", "503 with retry-after as an HTTP date, 30 s ahead", {"naive": True}),
 ]:
     wrong(RetryAfter, key, scenario=scenario)(_reader(**flaws))

@@ -28,6 +28,7 @@ def _retrier(
     delay: Callable[[int, float, float], float] = lambda n, base, cap: min(cap, base * 2**n)
     * (1 - 0.25 * random.random()),
     honour_retry_after: bool = True,
+    retry_after_cap: float = float("inf"),
     attempts: Callable[[int], int] = lambda n: n,
     on_fatal: str = "raise",
     use_time_sleep: bool = False,
@@ -55,7 +56,7 @@ def _retrier(
                 wait = delay(number, base_delay, max_delay)
                 if honour_retry_after and isinstance(error, anthropic.APIStatusError):
                     asked = error.response.headers.get("retry-after")
-                    if asked:
+                    if asked and float(asked) <= retry_after_cap:
                         wait = float(asked)
                 (time.sleep if use_time_sleep else sleep)(wait)
                 number += 1
@@ -68,10 +69,15 @@ for key, scenario, flaws in [
     ("not_retried", "529, 529, then success", {"transient": lambda s: s == 429}),
     ("swallowed", "HTTP 400 invalid_request_error", {"on_fatal": "return"}),
     ("replaced_error", "HTTP 400 invalid_request_error", {"on_fatal": "replace"}),
-    ("wrong_result", "succeeds at once", {"result": lambda m: "".join(b.text for b in m.content if b.type == "text")}),
+    ("wrong_result", "succeeds at once",
+     {"result": lambda m: "".join(b.text for b in m.content if b.type == "text")}),
     ("time_sleep", "529, 529, then success", {"use_time_sleep": True}),
     ("wait_count", "succeeds at once", {"sleep_first": True}),
-    ("ignored_retry_after", "429 with retry-after: 7, then success", {"honour_retry_after": False}),
+    ("ignored_retry_after", "429 with retry-after: 1, then success", {"honour_retry_after": False}),
+    ("ignored_retry_after", "429 with retry-after: 90, then success", {"retry_after_cap": 60}),
+    ("not_retried", "408 then success", {"transient": lambda s: s is None or s == 429 or s >= 500}),
+    ("not_retried", "409 then success",
+     {"transient": lambda s: s is None or s in (408, 429) or s >= 500}),
     ("constant_delay", "529, 529, then success", {"delay": lambda n, base, cap: base}),
     ("no_cap", _CAP, {"delay": lambda n, base, cap: base * 2**n * (1 - 0.25 * random.random())}),
     ("wrong_backoff", "529, 529, then success", {"delay": lambda n, base, _: base * 2 ** (n + 1)}),
@@ -82,6 +88,15 @@ for key, scenario, flaws in [
     wrong(CallWithRetries, key, scenario=scenario)(_retrier(**flaws))
 
 
+_DEFAULT_CAP = "529 on every attempt (max_attempts=10, default base_delay and max_delay)"
+
+
+@wrong(CallWithRetries, "no_cap", scenario=_DEFAULT_CAP)
+def caps_at_ten_by_default(call, *, sleep, max_attempts=4, base_delay=0.5, max_delay=10.0):  # type: ignore[no-untyped-def]
+    return _retrier()(call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay,
+                      max_delay=max_delay)
+
+
 # --- exercise 2 -------------------------------------------------------------------
 _RETRIED = "529 right after the email was sent; the turn is retried"
 _MAIL_DOWN = "the mail server fails once; the turn is retried"
@@ -90,6 +105,14 @@ _MAIL_DOWN = "the mail server fails once; the turn is retried"
 def _send(block: ToolUseBlock, send_email: Callable[..., str]) -> str:
     data: dict[str, Any] = dict(block.input)
     return send_email(to=data["to"], subject=data["subject"], body=data["body"])
+
+
+@wrong(IdempotentTool, "wrong_email", scenario=_RETRIED)
+def sends_a_summary(block, *, send_email, sent):  # type: ignore[no-untyped-def]
+    key = block.input["ticket_id"]
+    if key not in sent:
+        sent[key] = send_email(to=block.input["to"], subject="Update", body=block.input["body"])
+    return sent[key]
 
 
 @wrong(IdempotentTool, "never_sent", scenario=_RETRIED)
@@ -153,7 +176,7 @@ def says_already_sent(block, *, send_email, sent):  # type: ignore[no-untyped-de
 # --- exercise 3 -------------------------------------------------------------------
 _DROPPED = "the connection drops after 6 events, then a clean stream"
 _OVERLOADED = "an overloaded_error after 6 events, then a clean stream"
-_ALWAYS = "the stream breaks on every attempt (max_attempts=3)"
+_ALWAYS = "the stream breaks on every attempt (default max_attempts)"
 _CAUGHT = (anthropic.APIStatusError, httpx2.TransportError)
 
 
@@ -216,3 +239,47 @@ for key, scenario, flaws in [
     ("swallowed_400", "a 400 before the stream starts", {"return_on_status": True}),
 ]:
     wrong(StreamRecovery, key, scenario=scenario)(_streamer(**flaws))
+
+
+@wrong(CallWithRetries, "attempt_count",
+       scenario="503 on every attempt (default max_attempts, base_delay, max_delay)")
+def three_attempts_by_default(call, *, sleep, max_attempts=3, base_delay=0.5, max_delay=8.0):  # type: ignore[no-untyped-def]
+    return _retrier()(call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay,
+                      max_delay=max_delay)
+
+
+@wrong(StreamRecovery, "attempt_count", scenario=_ALWAYS)
+def four_attempts_by_default(client, *, max_attempts=4, **params):  # type: ignore[no-untyped-def]
+    return _streamer()(client, max_attempts=max_attempts, **params)
+
+
+@wrong(StreamRecovery, "changed_request", scenario=_OVERLOADED)
+def asks_for_less_on_retry(client, *, max_attempts=3, **params):  # type: ignore[no-untyped-def]
+    for _ in range(max_attempts):
+        try:
+            with client.messages.stream(**params) as stream:
+                pieces = list(stream.text_stream)
+                return {"text": "".join(pieces), "complete": True,
+                        "request_id": stream.request_id}
+        except _CAUGHT as error:
+            if getattr(error, "status_code", 200) != 200:
+                raise
+            params = {**params, "max_tokens": params["max_tokens"] // 2}  # "shorter, faster"
+    return {"text": "", "complete": False, "request_id": None}
+
+
+@wrong(StreamRecovery, "mutated_messages", scenario=_OVERLOADED)
+def notes_the_retry_in_the_callers_list(client, *, max_attempts=3, **params):  # type: ignore[no-untyped-def]
+    text, request_id = "", None
+    for _ in range(max_attempts):
+        try:
+            with client.messages.stream(**params) as stream:
+                request_id = stream.request_id
+                text = "".join(stream.text_stream)
+            return {"text": text, "complete": True, "request_id": request_id}
+        except _CAUGHT as error:
+            if getattr(error, "status_code", 200) != 200:
+                raise
+            params["messages"].append({"role": "assistant", "content": "(interrupted)"})
+            params["messages"].append({"role": "user", "content": "Please start again."})
+    return {"text": text, "complete": False, "request_id": request_id}
