@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anthropic
 
@@ -14,7 +14,7 @@ from lessonkit.exercises import ex06_logging as module
 def logged_create_monotonic(client, records, **params):  # type: ignore[no-untyped-def]
     """A correct logged_create written differently: try/except/else, ISO text time, monotonic."""
     start = time.monotonic()
-    base = {"timestamp": datetime.now(timezone.utc).isoformat(), "model": params["model"]}
+    base = {"timestamp": datetime.now(UTC).isoformat(), "model": params["model"]}
     try:
         message = client.messages.create(**params)
     except anthropic.APIStatusError as error:
@@ -59,7 +59,7 @@ def test_differently_written_correct_answers_pass() -> None:
 
 def test_aware_reads_datetimes_and_iso_text() -> None:
     assert module.aware("2026-12-02T05:00:00Z")
-    assert module.aware(datetime.now(timezone.utc))
+    assert module.aware(datetime.now(UTC))
     assert not module.aware("2026-12-02T05:00:00")
     assert not module.aware("yesterday")
     assert not module.aware(1733115600.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anthropic
 import httpx2
@@ -22,7 +22,7 @@ def ask_flat(client, prompt, *, sleep, records, max_attempts=4, max_continuation
     parts: list[str] = []
     for _continuation in range(max_continuations + 1):
         for attempt in range(1, max_attempts + 1):
-            record = {"timestamp": datetime.now(timezone.utc), "model": models.DEFAULT}
+            record = {"timestamp": datetime.now(UTC), "model": models.DEFAULT}
             start = time.monotonic()
             stream_id = None
             try:

@@ -1,4 +1,4 @@
-"""The shape every Incorrect verdict has: the scenario, the mistake, the fix, in one or two sentences.
+"""The shape of every Incorrect verdict: the scenario, the mistake, the fix, in two sentences.
 
 A verdict is read by a learner who just ran a check, so it must say *where*
 (the scenario line under the message), *what went wrong* (what their code did,

@@ -107,9 +107,8 @@ def _fallback(flaw: str = "") -> Any:
         chain = candidates[:1] if flaw == "no_fallback" else list(candidates)
         if flaw == "gave_up_early":
             chain = chain[:-1]  # "the last one is only a backup"
-        caught = anthropic.APIStatusError if flaw in ("fell_back_on_other", "other_swallowed") else (
-            anthropic.NotFoundError
-        )
+        broad = flaw in ("fell_back_on_other", "other_swallowed")
+        caught = anthropic.APIStatusError if broad else anthropic.NotFoundError
         last = None
         for model in chain:
             try:
