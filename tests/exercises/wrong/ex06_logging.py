@@ -107,6 +107,8 @@ def _fallback(flaw: str = "") -> Any:
         chain = candidates[:1] if flaw == "no_fallback" else list(candidates)
         if flaw == "gave_up_early":
             chain = chain[:-1]  # "the last one is only a backup"
+        if flaw == "mutated_messages":
+            params["messages"].append({"role": "user", "content": "Be brief."})
         broad = flaw in ("fell_back_on_other", "other_swallowed")
         caught = anthropic.APIStatusError if broad else anthropic.NotFoundError
         last = None
@@ -143,3 +145,6 @@ for key, scenario in [
     ("gave_up_early", "every candidate was retired"),
 ]:
     wrong(CreateWithFallback, key, scenario=scenario)(_fallback(key))
+wrong(CreateWithFallback, "mutated", scenario="the preferred model is available")(
+    _fallback("mutated_messages")
+)
