@@ -277,8 +277,9 @@ class Ask(BehaviourExercise):
         "same way every time.",
         "attempt_count": "made {got} attempts; max_attempts is {want}: count the first "
         "attempt, and stop (raising the last error) when they are spent.",
-        "time_sleep": "called time.sleep {got} time(s) instead of the `sleep` you were given: "
-        "wait only through `sleep`, so the waits can be checked without waiting.",
+        "time_sleep": "time.sleep was called {got} time(s), by your code or the SDK's own "
+        "retries, instead of the `sleep` you were given: wait only through `sleep`, and leave "
+        "retrying to your loop.",
         "ignored_retry_after": "waited {got:g} s after a 429 that said retry-after: 3: wait "
         "what the retry-after header says.",
         "bad_backoff": "waited {got:g} s before retry {n}: wait {low:g} to {high:g} s, "

@@ -34,7 +34,8 @@ def _client(flaw: str = "") -> Any:
                     message = client.messages.create(**options)
                     record["request_id"] = message._request_id
                 else:
-                    with client.messages.stream(**options) as stream:
+                    sdk = client.with_options(max_retries=3) if flaw == "sdk_retries" else client
+                    with sdk.messages.stream(**options) as stream:
                         if flaw != "lost_request_id":
                             record["request_id"] = stream.request_id
                         if flaw != "glued":
@@ -67,7 +68,7 @@ def _client(flaw: str = "") -> Any:
             return message
 
         def with_retries(messages):  # type: ignore[no-untyped-def]
-            tries = max_attempts + (flaw == "attempt_count")
+            tries = 1 if flaw == "sdk_retries" else max_attempts + (flaw == "attempt_count")
             for number in range(tries):
                 try:
                     return once(messages)
@@ -166,6 +167,7 @@ for key, scenario in [
 ]:
     wrong(Ask, key, scenario=scenario)(_client(key))
 wrong(Ask, "not_retried", scenario=_TIMEOUT)(_client("timeout_not_retried"))
+wrong(Ask, "time_sleep", scenario="529, 529, then an answer")(_client("sdk_retries"))
 wrong(Ask, "not_retried", scenario="408, 409 and 500, then an answer")(_client("only_429_and_5xx"))
 
 
