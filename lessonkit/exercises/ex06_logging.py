@@ -302,6 +302,10 @@ class CreateWithFallback(BehaviourExercise):
         "mutated": "changed the {what} you were given: leave the caller's {what} as they were.",
         "swallowed": "returned {value} when every candidate was gone: re-raise the last "
         "NotFoundError.",
+        "retried_gone": "asked {model} {times} times after its 404: a retired model stays "
+        "gone, so move on to the next candidate at once.",
+        "logged_other": "appended {records} for a {status}: log only the 404s, the "
+        "retirements someone has to look into.",
         "gave_up_early": "raised after trying {got} of the {want} candidates: try every "
         "candidate before you re-raise the last 404.",
         "other_swallowed": "returned {value} after a {status}: raise that error at once, it "
@@ -327,6 +331,9 @@ class CreateWithFallback(BehaviourExercise):
                 sent = messages_sent(api)
             if given != list(chain):
                 self.wrong("mutated", what="candidates")
+            asked = [r.model for r in sent]
+            if asked.count(chain[0]) > 1:
+                self.wrong("retried_gone", model=chain[0], times=asked.count(chain[0]))
             if isinstance(outcome.error, anthropic.NotFoundError):
                 self.wrong("no_fallback", error=type(outcome.error).__name__, model=chain[0])
             if outcome.raised:
@@ -337,12 +344,15 @@ class CreateWithFallback(BehaviourExercise):
             with self.scenario(label):
                 with fresh() as (api, client):
                     api.fail_next(status)
-                    outcome = attempt(answer, client, chain, [], **ask)
+                    records = []
+                    outcome = attempt(answer, client, chain, records, **ask)
                     sent = messages_sent(api)
                 said = f"{status} {sent[0].error_type}"
                 if len(sent) > 1:
                     self.wrong("fell_back_on_other", first=sent[0].model, second=sent[1].model,
                                status=said)
+                if records:
+                    self.wrong("logged_other", records=describe(records, 80), status=said)
                 if not outcome.raised:
                     self.wrong("other_swallowed", value=describe(outcome.value), status=said)
                 error = outcome.error

@@ -10,6 +10,7 @@ and the request log.
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 import time
 from collections import Counter
@@ -276,12 +277,13 @@ class Ask(BehaviourExercise):
         "same way every time.",
         "attempt_count": "made {got} attempts; max_attempts is {want}: count the first "
         "attempt, and stop (raising the last error) when they are spent.",
-        "time_sleep": "called time.sleep {got} time(s) instead of the `sleep` you were given: "
-        "wait only through `sleep`, so the waits can be checked without waiting.",
+        "time_sleep": "time.sleep was called {got} time(s), by your code or the SDK's own "
+        "retries, instead of the `sleep` you were given: wait only through `sleep`, and leave "
+        "retrying to your loop.",
         "ignored_retry_after": "waited {got:g} s after a 429 that said retry-after: 3: wait "
         "what the retry-after header says.",
-        "bad_backoff": "waited {got:g} s before retry {n}; expected {low:g} to {high:g} s: "
-        "min(8, 0.5 * 2**n), minus up to 25 % jitter.",
+        "bad_backoff": "waited {got:g} s before retry {n}: wait {low:g} to {high:g} s, "
+        "min(8, 0.5 * 2**n) minus up to 25 % jitter.",
         "no_cap": "waited {got:g} s before retry {n}: cap the backoff at 8 s "
         "(min(8, 0.5 * 2**n)), or a long outage makes every wait longer.",
         "no_jitter": "waited {waits} s, the same fraction of min(8, 0.5 * 2**n) every time: "
@@ -297,6 +299,8 @@ class Ask(BehaviourExercise):
         "{want}: send back exactly what the model said.",
         "prefill": "continued with a conversation ending in the assistant's text, which the "
         "API refuses (400): add a user turn asking to continue after it.",
+        "continuation_invalid": "the continuation request was refused with a 400 ({said}): "
+        "send the question, the text so far as an assistant turn, then a user turn.",
         "no_continuation": "returned {got}, which was cut off at max_tokens: continue it.",
         "truncated": "returned {got}, still cut off after max_continuations=2: raise "
         "RuntimeError instead of passing off a truncated answer as complete.",
@@ -375,8 +379,13 @@ class Ask(BehaviourExercise):
         if _text(assistant[-1].get("content")) != head:
             self.wrong("continuation_text", got=describe(_text(assistant[-1].get("content"))),
                        want=repr(head))
-        if then[-1].get("role") == "assistant":
+        last = then[-1] if then else None
+        if isinstance(last, dict) and last.get("role") == "assistant":
             self.wrong("prefill")
+        if sent[1].status == 400:
+            body = sent[1].response if isinstance(sent[1].response, dict) else {}
+            said = (body.get("error") or {}).get("message", "")
+            self.wrong("continuation_invalid", said=describe(said, 120))
 
     def _raised(self, outcome: Any, stage: Stage, label: str) -> None:
         if not outcome.raised:
@@ -510,15 +519,18 @@ class HealthReport(BehaviourExercise):
     scenarios = ("the log of the chaos session",)
     misconceptions = {
         "bad_shape": "returned {value}: return a dict with {keys}.",
-        "mutated": "changed the records you were given: a report reads the log, it never "
-        "edits it.",
-        "wrong_requests": "counted {got} requests; the log has {want} records (every retry "
-        "is a request, and billed like one).",
-        "wrong_failed": "counted {got} failures; {want} records have an error.",
-        "wrong_errors": "errors by type were {got}; expected {want}.",
-        "wrong_tokens": "{key} was {got}; the records add up to {want}.",
-        "wrong_ids": "failed_request_ids was {got}; expected {want} (log order, without "
-        "failures that never got an id).",
+        "mutated": "changed the records you were given: only read them, a report must never "
+        "edit the log it summarises.",
+        "wrong_requests": "counted {got} requests; the log has {want} records: count every "
+        "record, since every retry is a request (and billed like one).",
+        "wrong_failed": "counted {got} failures; {want} records have an error: count every "
+        "record with an `error`, broken streams and timeouts included.",
+        "wrong_errors": "errors by type were {got}: count each record's `error` value (the "
+        "error type), e.g. {want}.",
+        "wrong_tokens": "{key} was {got}; the records add up to {want}: sum {key} over "
+        "every record that has it.",
+        "wrong_ids": "failed_request_ids[{n}] is {got}, expected {want}: list the request_id "
+        "of each failure in log order, leaving out failures that never got one (None).",
     }
 
     def check_answer(self, answer: Any) -> None:
@@ -538,14 +550,19 @@ class HealthReport(BehaviourExercise):
             }
             for key in ("requests", "failed", "errors"):
                 if report[key] != want[key]:
-                    self.wrong(f"wrong_{key}", got=describe(report[key]), want=want[key])
+                    self.wrong(f"wrong_{key}", got=describe(report[key], 80),
+                               want=describe(want[key], 80))
             for key in ("input_tokens", "output_tokens"):
                 total = sum(r[key] for r in records if key in r)
                 if report[key] != total:
                     self.wrong("wrong_tokens", key=key, got=describe(report[key]), want=total)
             ids = [r["request_id"] for r in failures if r["request_id"]]
-            if list(report["failed_request_ids"]) != ids:
-                self.wrong("wrong_ids", got=describe(report["failed_request_ids"]), want=ids)
+            got = list(report["failed_request_ids"])
+            if got != ids:
+                n = next(n for n, pair in enumerate(itertools.zip_longest(got, ids))
+                         if pair[0] != pair[1])
+                self.wrong("wrong_ids", n=n, got=describe(got[n] if n < len(got) else "missing"),
+                           want=describe(ids[n] if n < len(ids) else "nothing more"))
 
 
 EXERCISES = (Ask, HealthReport)

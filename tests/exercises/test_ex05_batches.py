@@ -67,3 +67,13 @@ def test_an_exception_in_the_learners_run_batch_is_shown_not_a_batch_count() -> 
     assert result.status is Status.INCORRECT, str(result)
     assert result.message == "Your code raised KeyError: 'id'"
     assert any("ids = [request[\"id\"] for request in requests]" in d for d in result.details)
+
+
+def test_an_exception_in_run_until_done_is_shown_as_the_learners() -> None:
+    def run_until_done(client, requests, *, sleep, max_rounds=3):  # type: ignore[no-untyped-def]
+        answers, failed = module.run_batch(client, requests, sleep=sleep)
+        return answers, [request["id"] for request in failed]  # it is "custom_id"
+
+    result = module.RunUntilDone.evaluate(run_until_done)
+    assert result.status is Status.INCORRECT, str(result)
+    assert result.message == "Your code raised KeyError: 'id'", str(result)

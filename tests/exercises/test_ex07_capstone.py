@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anthropic
 import httpx2
@@ -22,7 +22,7 @@ def ask_flat(client, prompt, *, sleep, records, max_attempts=4, max_continuation
     parts: list[str] = []
     for _continuation in range(max_continuations + 1):
         for attempt in range(1, max_attempts + 1):
-            record = {"timestamp": datetime.now(timezone.utc), "model": models.DEFAULT}
+            record = {"timestamp": datetime.now(UTC), "model": models.DEFAULT}
             start = time.monotonic()
             stream_id = None
             try:
@@ -90,3 +90,19 @@ def test_the_chaos_session_leaves_the_global_random_state_as_it_found_it() -> No
     random.seed(7)
     module.run_chaos(module.ask)
     assert random.random() == want
+
+
+def test_an_error_wrapped_in_another_is_shown_as_the_learners_own() -> None:
+    """"Raise any other error at once" means that error: a wrapper is not it."""
+
+    def ask(client, prompt, *, sleep, records, max_attempts=4, max_continuations=2):  # type: ignore[no-untyped-def]
+        try:
+            return ask_flat(client, prompt, sleep=sleep, records=records,
+                            max_attempts=max_attempts, max_continuations=max_continuations)
+        except anthropic.BadRequestError as error:
+            raise ValueError(f"bad question: {error.message}") from error
+
+    result = module.Ask.evaluate(ask)
+    assert result.status is Status.INCORRECT, str(result)
+    assert result.message.startswith("Your code raised ValueError: bad question"), str(result)
+    assert "Scenario: a 400 invalid_request_error" in result.details

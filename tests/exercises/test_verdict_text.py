@@ -15,10 +15,6 @@ from . import verdicts
 from .test_contract import WRONG
 from .wrong import Wrong
 
-#: Verdicts of exercises 01–04 that do not have the shape yet (their owner is fixing them);
-#: strict, so a fixed one fails here until it is taken off this list.
-NOT_YET: frozenset[tuple[str, str]] = frozenset()
-
 
 def _case_id(case: Wrong) -> str:
     return f"{case.exercise.name}-{case.key}-{case.function.__qualname__}"  # type: ignore[attr-defined]
@@ -26,8 +22,6 @@ def _case_id(case: Wrong) -> str:
 
 @pytest.mark.parametrize("case", WRONG, ids=_case_id)
 def test_incorrect_verdict_names_scenario_mistake_and_fix(case: Wrong) -> None:
-    if (case.exercise.name, case.key) in NOT_YET:  # type: ignore[attr-defined]
-        pytest.xfail("verdict text not yet in shape (owned by another exercise set)")
     result = case.exercise.evaluate(case.function)  # type: ignore[attr-defined]
     assert result.status is Status.INCORRECT, str(result)
     found = verdicts.problems(result.message, result.details)
@@ -45,7 +39,9 @@ def test_incorrect_verdict_names_scenario_mistake_and_fix(case: Wrong) -> None:
         ("bad: return X.", ("Scenario: s",)),
     ],
 )
-def test_the_rule_rejects_verdicts_without_the_shape(message: str, details: tuple[str, ...]) -> None:
+def test_the_rule_rejects_verdicts_without_the_shape(
+    message: str, details: tuple[str, ...]
+) -> None:
     assert verdicts.problems(message, details) != []
 
 

@@ -1,4 +1,4 @@
-"""The shape every Incorrect verdict has: the scenario, the mistake, the fix, in one or two sentences.
+"""The shape of every Incorrect verdict: the scenario, the mistake, the fix, in two sentences.
 
 A verdict is read by a learner who just ran a check, so it must say *where*
 (the scenario line under the message), *what went wrong* (what their code did,
@@ -10,7 +10,8 @@ without reading minds:
   what the code did (before the first ``:``, ``;`` or `` — ``);
 * **fix**: a later clause opens with an imperative from :data:`FIX_VERBS`
   ("return …", "raise …", "wait …", "send …"), possibly after "then", "so",
-  "and" or "or", or the message says what to do "instead";
+  "and" or "or"; or says what the code "should", "must" or "has to" do, or
+  what to do "instead";
 * **short**: at most two sentences and :data:`MAX_CHARS` characters, counted
   with quoted learner values masked (their full stops are not ours).
 
@@ -28,15 +29,19 @@ FIX_VERBS = frozenset(
     dispatch double give handle iterate keep leave log make match move open parse pass
     put raise re-raise read record resubmit retry return run send set spend start stop
     stream submit subtract treat try use wait wrap yield accept answer ask convert
-    create look reuse skip sum turn write join sleep back match poll
+    create look reuse skip sum turn write join list sleep back poll let derive key name mark
     """.split()
 )
 #: Words that may stand before the imperative in a fix clause.
 _LEADS = frozenset({"then", "so", "and", "or", "instead", "only", "always", "just", "first"})
 MAX_CHARS = 320
-_QUOTED = re.compile(r"['\"\[{(][^…]*…|'[^']*'|\"[^\"]*\"|`[^`]*`|\[[^\]]*\]|\{[^}]*\}|\([^)]*\)")
+_QUOTED = re.compile(  # closed spans first; a value `describe` cut short ends in "…"
+    r"(?<![A-Za-z])'[^'…]*'|\"[^\"…]*\"|`[^`…]*`|\[[^\]…]*\]|\{[^}…]*\}|\([^)…]*\)"
+    r"|['\"\[{(][^…]*…"
+)
 _MAJOR = re.compile(r":\s|;\s|\s—\s|\.\s")
 _CLAUSES = re.compile(r":\s|;\s|\s—\s|\.\s|,\s")
+_MODAL = re.compile(r"\b(should|must|has to|have to)\b")
 _SENTENCES = re.compile(r"[.!?](?:\s+|$)")
 
 
@@ -60,7 +65,7 @@ def problems(message: str, details: tuple[str, ...]) -> list[str]:
     if len(mistake.split()) < 2:
         found.append("no mistake clause")
     clauses = [c.strip() for c in _CLAUSES.split(" ".join(rest)) if c.strip()]
-    if not _has_fix(clauses) and " instead" not in text:
+    if not _has_fix(clauses) and not _MODAL.search(" ".join(rest)) and " instead" not in text:
         found.append("no fix clause")
     return found
 

@@ -107,9 +107,10 @@ def _fallback(flaw: str = "") -> Any:
         chain = candidates[:1] if flaw == "no_fallback" else list(candidates)
         if flaw == "gave_up_early":
             chain = chain[:-1]  # "the last one is only a backup"
-        caught = anthropic.APIStatusError if flaw in ("fell_back_on_other", "other_swallowed") else (
-            anthropic.NotFoundError
-        )
+        if flaw == "mutated_messages":
+            params["messages"].append({"role": "user", "content": "Be brief."})
+        broad = flaw in ("fell_back_on_other", "other_swallowed", "logged_other")
+        caught = anthropic.APIStatusError if broad else anthropic.NotFoundError
         last = None
         for model in chain:
             try:
@@ -117,6 +118,15 @@ def _fallback(flaw: str = "") -> Any:
             except caught as error:
                 if flaw == "other_swallowed" and error.status_code != 404:
                     return None
+                if flaw == "retried_gone" and error.status_code == 404:
+                    try:  # "maybe it was a blip"
+                        return client.messages.create(model=model, **params)
+                    except anthropic.NotFoundError:
+                        pass
+                if flaw == "logged_other" and error.status_code != 404:
+                    records.append({"model": model, "request_id": error.request_id,
+                                    "error": error.type})
+                    raise
                 last = error
                 kind = type(error).__name__ if flaw == "wrong_error_type" else error.type
                 if flaw != "no_log":
@@ -142,5 +152,10 @@ for key, scenario in [
     ("other_swallowed", "the preferred model is overloaded (529)"),
     ("swallowed", "every candidate was retired"),
     ("gave_up_early", "every candidate was retired"),
+    ("retried_gone", "the preferred model was retired (404)"),
+    ("logged_other", "the preferred model is overloaded (529)"),
 ]:
     wrong(CreateWithFallback, key, scenario=scenario)(_fallback(key))
+wrong(CreateWithFallback, "mutated", scenario="the preferred model is available")(
+    _fallback("mutated_messages")
+)

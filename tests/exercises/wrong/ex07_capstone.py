@@ -34,7 +34,8 @@ def _client(flaw: str = "") -> Any:
                     message = client.messages.create(**options)
                     record["request_id"] = message._request_id
                 else:
-                    with client.messages.stream(**options) as stream:
+                    sdk = client.with_options(max_retries=3) if flaw == "sdk_retries" else client
+                    with sdk.messages.stream(**options) as stream:
                         if flaw != "lost_request_id":
                             record["request_id"] = stream.request_id
                         if flaw != "glued":
@@ -67,7 +68,7 @@ def _client(flaw: str = "") -> Any:
             return message
 
         def with_retries(messages):  # type: ignore[no-untyped-def]
-            tries = max_attempts + (flaw == "attempt_count")
+            tries = 1 if flaw == "sdk_retries" else max_attempts + (flaw == "attempt_count")
             for number in range(tries):
                 try:
                     return once(messages)
@@ -106,6 +107,8 @@ def _client(flaw: str = "") -> Any:
                 so_far = [{"role": "assistant", "content": said}, more] if text else []
                 if flaw == "prefill":
                     so_far = so_far[:1]
+                if flaw == "continuation_invalid" and so_far:
+                    so_far[-1] = {"role": "user", "content": ""}  # empty text is refused
                 if flaw == "restarted":
                     so_far = []
                 message = with_retries([{"role": "user", "content": prompt}, *so_far])
@@ -141,6 +144,7 @@ for key, scenario in [
     ("restarted", _CUT),
     ("continuation_text", _CUT),
     ("prefill", _CUT),
+    ("continuation_invalid", _CUT),
     ("truncated", "cut off at max_tokens three times (max_continuations=2)"),
     ("record_error", "529, 529, then an answer"),
     ("record_keys", "a calm request"),
@@ -163,6 +167,7 @@ for key, scenario in [
 ]:
     wrong(Ask, key, scenario=scenario)(_client(key))
 wrong(Ask, "not_retried", scenario=_TIMEOUT)(_client("timeout_not_retried"))
+wrong(Ask, "time_sleep", scenario="529, 529, then an answer")(_client("sdk_retries"))
 wrong(Ask, "not_retried", scenario="408, 409 and 500, then an answer")(_client("only_429_and_5xx"))
 
 
