@@ -340,10 +340,11 @@ def _cut_text(
 
 def _server_call(body: dict[str, Any]) -> ToolCall | None:
     """The server tool an unscripted turn runs: an offered one a prompt word names."""
-    if _last_tool_results(body):
+    offered = server_tools.offered(body)
+    if not offered or _last_tool_results(body):  # most requests offer none: skip the regex
         return None
     words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
-    for name in server_tools.offered(body):
+    for name in offered:
         if any(part in words for part in name.split("_")):  # "search", "code"...
             key = "code" if name == "code_execution" else "query"
             return ToolCall(name, {key: _last_user_text(body)[:200]})

@@ -18,6 +18,7 @@ import re
 import typing
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from anthropic.types.model_line import ModelLine
@@ -48,6 +49,7 @@ def _released(model: str) -> str:
     return f"{match[1]}-{match[2]}-{match[3]}T00:00:00Z" if match else _UNKNOWN_DATE
 
 
+@lru_cache(maxsize=64)  # every request asks (retirement by date); strptime is slow
 def _end_of_life(text: str) -> str | None:
     match = _EOL.match(text.strip())
     if match is None:
