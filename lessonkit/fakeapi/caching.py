@@ -92,7 +92,8 @@ def check_cache_control(body: dict[str, Any]) -> None:
         if control is None:
             continue
         found += 1
-        # no source for these two messages: the API's pydantic wording for a bad literal
+        # no source for these two messages (none found by 2026-12-02): the API's pydantic
+        # wording for a bad literal, the stricter reading (refuse what the SDK does not type)
         if not isinstance(control, dict) or control.get("type") not in CACHE_TYPES:
             raise invalid(f"{where}.cache_control.type: Input should be {_words(CACHE_TYPES)}")
         if "ttl" in control and control["ttl"] not in TTLS:
