@@ -47,23 +47,23 @@ def _tree(model_type: type[BaseModel], leaves: dict[str, bool], supported: bool)
 
 
 def capabilities(facts: ModelFacts) -> dict[str, Any]:
-    """``ModelInfo.capabilities`` for the model these facts describe."""
+    """``ModelInfo.capabilities`` for the model these facts describe.
+
+    A capability the table does not describe yet (one a newer SDK added) is reported
+    unsupported: the catalogue never advertises what nobody wrote down.
+    """
     shared = table()["capabilities"]
-    fields = ModelCapabilities.model_fields
     tree: dict[str, Any] = {}
-    for name, field in fields.items():
-        kind = field.annotation
+    for name, field in ModelCapabilities.model_fields.items():
+        kind: type[BaseModel] = field.annotation  # type: ignore[assignment]  # each a model
         if name == "thinking":
             types = _tree(ThinkingTypes, _thinking_types(facts), True)
             tree[name] = {"supported": True, "types": types}
         elif name == "effort":
-            levels = dict.fromkeys(schema.effort_levels(), True)
-            tree[name] = _tree(kind, levels, bool(levels))  # type: ignore[arg-type]
+            tree[name] = _tree(kind, dict.fromkeys(schema.effort_levels(), True), True)
         elif name == "server_tools":
             runnable = dict.fromkeys(server_tools.SCRIPTABLE, capability(name))
-            tree[name] = _tree(kind, runnable, capability(name))  # type: ignore[arg-type]
-        elif name in shared and isinstance(kind, type) and "supported" in kind.model_fields:
-            tree[name] = _tree(kind, {}, capability(name))
-        else:  # a capability the table does not describe yet: not advertised
-            tree[name] = _tree(kind, {}, False) if isinstance(kind, type) else _leaf(False)
+            tree[name] = _tree(kind, runnable, capability(name))
+        else:
+            tree[name] = _tree(kind, {}, name in shared and capability(name))
     return tree

@@ -7,7 +7,8 @@ import pytest
 from anthropic.types import ModelCapabilities, ThinkingConfigParam
 
 from lessonkit import FakeAPI, models
-from lessonkit.fakeapi import models_api
+from lessonkit.fakeapi import capabilities, models_api
+from lessonkit.fakeapi import facts as facts_module
 from lessonkit.fakeapi.facts import facts
 
 from .helpers import SERVED, ask
@@ -147,3 +148,15 @@ def test_a_model_past_its_retirement_date_answers_404(api: FakeAPI, model: str) 
             model=model, max_tokens=5, messages=[{"role": "user", "content": "Hi"}]
         )
     assert client.models.retrieve(model).lifecycle == "retired"
+
+
+def test_a_capability_the_table_does_not_describe_is_not_advertised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A newer SDK's capability shows up, unsupported, until a row's source says otherwise."""
+    table = facts_module.table()
+    shared = {k: v for k, v in table["capabilities"].items() if k != "citations"}
+    monkeypatch.setattr(capabilities, "table", lambda: {**table, "capabilities": shared})
+    tree = capabilities.capabilities(facts(models.DEFAULT))
+    assert tree["citations"] == {"supported": False}
+    assert tree["batch"] == {"supported": True}
