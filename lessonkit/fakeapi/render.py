@@ -58,12 +58,10 @@ def server_tool_usage(gen: Generation) -> dict[str, int] | None:
 
     A call counts once the tool ran (its result block is there), not when paused before it.
     """
-    if not any(b.whole is not None for b in gen.blocks):  # most turns ran no server tool
-        return None
     ran = {b.whole.get("tool_use_id") for b in gen.blocks if b.whole is not None}
-    calls = [b.name for b in gen.blocks if b.type == "server_tool_use" and b.id in ran]
-    if not calls:
+    if not ran:  # most turns ran no server tool
         return None
+    calls = [b.name for b in gen.blocks if b.type == "server_tool_use" and b.id in ran]
     return {field: calls.count(name) for name, field in _COUNTED.items()}
 
 

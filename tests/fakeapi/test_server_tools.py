@@ -103,6 +103,14 @@ def test_the_expected_tool_tags_are_every_sdk_tool_type() -> None:
     assert "bash_20250124" in schema.tool_types()
 
 
+def test_a_fetch_without_a_url_in_the_prompt_fetches_a_placeholder(
+    client: anthropic.Anthropic,
+) -> None:
+    tools = [{"type": WEB_FETCH_TYPES[0], "name": "web_fetch"}]
+    answer = client.messages.create(**ask("fetch the tide table", tools=tools))
+    assert answer.content[-3].input == {"url": "https://example.com/"}
+
+
 @pytest.mark.parametrize("kind", WEB_FETCH_TYPES)
 def test_an_offered_web_fetch_runs_on_the_server(client: anthropic.Anthropic, kind: str) -> None:
     tools = [{"type": kind, "name": "web_fetch"}]
