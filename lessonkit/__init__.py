@@ -8,12 +8,17 @@ on first use so ``import lessonkit`` stays light.
 
 from __future__ import annotations
 
+import importlib
+import typing
+
 from . import batches, models
 from ._cost import batch_savings, cost, price
-from ._live import BudgetExceeded, LiveSession, live
 from ._offline import PLACEHOLDER_KEY, Offline, OfflineError, offline
-from .checks.progress import summary as progress
 from .fakeapi.app import FakeAPI, RecordedRequest
+
+if typing.TYPE_CHECKING:
+    from ._live import BudgetExceeded, LiveSession, live
+    from .checks.progress import summary as progress
 
 __all__ = [
     "PLACEHOLDER_KEY",
@@ -33,3 +38,25 @@ __all__ = [
     "progress",
 ]
 __version__ = "0.1.0"
+
+#: Names a first offline request never needs, imported when first used: ``progress`` brings
+#: every checker module and ``live`` the metering session (~50 ms of a cold ``import lessonkit``).
+_LAZY = {
+    "BudgetExceeded": ("._live", "BudgetExceeded"),
+    "LiveSession": ("._live", "LiveSession"),
+    "live": ("._live", "live"),
+    "progress": (".checks.progress", "summary"),
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home[0], __name__), home[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

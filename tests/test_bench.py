@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.__main__ import too_busy
+from bench.imports import cached_bytecode_env, import_once
 from bench.timing import Measure, Result
 
 
@@ -38,3 +40,15 @@ def test_goals_are_ratios_to_the_same_runs_floor() -> None:
     assert fast_machine.passed and slow_machine.passed  # 10x slower, same verdict
     with pytest.raises(ValueError, match="unknown goal kind"):
         _ = Result("x", Measure(1, 1), Measure(1, 1), "floor", "seconds", 3.0).passed
+
+
+def test_import_children_cache_bytecode_even_where_writing_it_is_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A learner's kernels import compiled modules; timing a recompile every run measures CI."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = cached_bytecode_env(str(tmp_path))
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["PYTHONPYCACHEPREFIX"] == str(tmp_path)
+    import_once("json", env=env)
+    import_once("bench.timing", env={**env, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert list(tmp_path.rglob("timing*.pyc"))

@@ -30,6 +30,7 @@ Answered
     ``render``      a generation as the API's Message JSON
     ``sse``         a generation as the API's event stream
     ``models_api``  ``GET /v1/models``
+    ``capabilities`` each model's ``capabilities`` tree in ``/v1/models``
     ``batches``     ``/v1/messages/batches``: store, checks, virtual-clock progress, JSONL
     ``ids``         deterministic ids (``msg_011C…``, ``req_011C…``)
 

@@ -29,6 +29,12 @@ __all__ = ["MAX_BREAKPOINTS", "NO_CACHE", "CacheUsage", "PromptCache", "check_ca
 #: "A maximum of 4 blocks with cache_control may be provided. Found 5." (API-FACTS §10, [cap])
 MAX_BREAKPOINTS = 4
 _TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
+#: A live 400 (2026-04-19): a longer-lived breakpoint may not follow a shorter-lived one.
+TTL_ORDER = (
+    "{where}.cache_control.ttl: a ttl='1h' cache_control block must not come after a "
+    "ttl='5m' cache_control block. Note that blocks are processed in the following order: "
+    "`tools`, `system`, `messages`."
+)
 _HINTS = typing.get_type_hints(CacheControlEphemeralParam)
 
 
@@ -86,17 +92,23 @@ def _breakpoints(body: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str, Any
 
 
 def check_cache_control(body: dict[str, Any]) -> None:
-    """Every ``cache_control`` is a known type and ttl, and there are at most four of them."""
+    """Every ``cache_control`` is a known type and ttl, at most four, no 1h after a 5m."""
     found = 0
+    short_seen = False
     for where, control, _ in _breakpoints(body):
         if control is None:
             continue
         found += 1
-        # no source for these two messages: the API's pydantic wording for a bad literal
+        # no source for these two messages (none found by 2026-12-02): the API's pydantic
+        # wording for a bad literal, the stricter reading (refuse what the SDK does not type)
         if not isinstance(control, dict) or control.get("type") not in CACHE_TYPES:
             raise invalid(f"{where}.cache_control.type: Input should be {_words(CACHE_TYPES)}")
         if "ttl" in control and control["ttl"] not in TTLS:
             raise invalid(f"{where}.cache_control.ttl: Input should be {_words(TTLS)}")
+        long_ttl = control.get("ttl") == "1h"
+        if long_ttl and short_seen:  # github.com/cnighswonger/claude-code-cache-fix/issues/44
+            raise invalid(TTL_ORDER.format(where=where))
+        short_seen = short_seen or not long_ttl  # a breakpoint without ttl lives 5 minutes
     if found > MAX_BREAKPOINTS:
         raise invalid(
             f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "

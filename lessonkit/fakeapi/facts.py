@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-__all__ = ["FIELDS", "ModelFacts", "Source", "facts", "rows", "source", "table"]
+__all__ = ["FIELDS", "ModelFacts", "Source", "capability", "facts", "rows", "source", "table"]
 
 #: Every fact a complete row has (the keys of each row in ``model_facts.json``).
 FIELDS = (
@@ -32,6 +32,7 @@ FIELDS = (
     "system_messages",
     "cache_min_tokens",
     "price",
+    "released",
 )
 
 
@@ -60,6 +61,7 @@ class ModelFacts:
     system_messages: bool  #: ``role: "system"`` messages accepted
     cache_min_tokens: int
     price: Mapping[str, Any] | None  #: rates per MTok (see :mod:`lessonkit.cost`)
+    released: str | None  #: release day (YYYY-MM-DD), the Models API's ``created_at``
     unsourced: tuple[str, ...]  #: fields whose value is the stricter guess, not a documented fact
     in_table: bool = True  #: False: the model has no row and gets the strictest facts
 
@@ -93,6 +95,12 @@ def source(model: str, field: str) -> Source:
         return Source(None, None, entry.get("note"))
     page = table()["sources"][entry["source"]]
     return Source(page["url"], entry.get("checked", page["checked"]), entry.get("note"))
+
+
+def capability(name: str) -> bool:
+    """Whether every model has capability ``name`` (the table's shared ``capabilities``)."""
+    value: bool = table()["capabilities"][name]["value"]
+    return value
 
 
 @cache

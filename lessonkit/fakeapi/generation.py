@@ -340,24 +340,27 @@ def _cut_text(
 
 def _server_call(body: dict[str, Any]) -> ToolCall | None:
     """The server tool an unscripted turn runs: an offered one a prompt word names."""
-    if _last_tool_results(body):
+    offered = server_tools.offered(body)
+    if not offered or _last_tool_results(body):  # most requests offer none: skip the regex
         return None
     words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
-    for name in server_tools.offered(body):
+    for name in offered:
         if any(part in words for part in name.split("_")):  # "search", "code"...
-            key = "code" if name == "code_execution" else "query"
-            return ToolCall(name, {key: _last_user_text(body)[:200]})
+            return ToolCall(name, server_tools.default_input(name, _last_user_text(body)))
     return None
 
 
-def _server_blocks(call: ToolCall, new_id: Callable[[str], str], *, paused: bool) -> list[Block]:
+def _server_blocks(
+    call: ToolCall, new_id: Callable[[str], str], *, paused: bool, body: dict[str, Any]
+) -> list[Block]:
     """``server_tool_use`` and (unless paused before it ran) the tool's result block."""
     tool_input = dict(call.input)
     use_id = new_id("server_tool_use")
     use = Block("server_tool_use", _json_pieces(tool_input), use_id, call.name, tool_input)
     if paused:
         return [use]
-    result = server_tools.result_block(call.name, use_id, tool_input)
+    names = [str(t.get("name")) for t in body.get("tools") or [] if "input_schema" in t]
+    result = server_tools.result_block(call.name, use_id, tool_input, names)
     return [use, Block(result["type"], (), whole=result)]
 
 
@@ -443,7 +446,9 @@ def _generate(
         if thought.cut:  # the budget ran out while thinking: no answer at all
             return Generation(tuple(blocks), "max_tokens", None, None, budget, thought_tokens)
     if reply.server_tool is not None:
-        blocks.extend(_server_blocks(reply.server_tool, new_id, paused=stop_reason == "pause_turn"))
+        blocks.extend(
+            _server_blocks(reply.server_tool, new_id, paused=stop_reason == "pause_turn", body=body)
+        )
         if stop_reason == "pause_turn":
             return Generation(tuple(blocks), stop_reason, None, None, max(used, 1), thought_tokens)
     if reply.text:
@@ -465,7 +470,7 @@ def _generate(
             )
     if stop_reason == "pause_turn":  # paused mid server-tool loop: the search not yet run
         call = ToolCall("web_search", {"query": prompt[:200]})
-        blocks.extend(_server_blocks(call, new_id, paused=True))
+        blocks.extend(_server_blocks(call, new_id, paused=True, body=body))
     if stop_reason is None:
         stop_reason = "tool_use" if reply.tool_calls else "end_turn"
     if stop_reason == "max_tokens":  # the API stops *because* the budget is spent

@@ -6,10 +6,11 @@ default 20; ``lifecycle`` filter, retired models only when asked for). The
 catalogue is :data:`lessonkit.models.KNOWN`; ``api.retire_model(id)`` turns an
 entry ``retired``, and the SDK's own deprecation table marks ``deprecated``.
 
-``max_input_tokens`` and ``max_tokens`` come from the model facts table (its
-context window and output ceiling). What we do not know we do not invent:
-``capabilities`` is ``null``, and ``created_at`` is the epoch (which the
-API documents for "release date unknown") unless the id carries its date.
+``max_input_tokens``, ``max_tokens``, ``created_at`` and ``capabilities`` come
+from the model facts table (context window, output ceiling, release day, and
+:mod:`.capabilities`). What we do not know we do not invent: a row without a
+sourced release day gets the epoch, which the API documents for "release date
+unknown".
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ import re
 import typing
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from anthropic.types.model_line import ModelLine
 
 from .. import models
+from .capabilities import capabilities
 from .errors import invalid, not_found
 from .facts import facts
 from .http import ApiRequest, ApiResponse
@@ -44,10 +47,12 @@ def display_name(model: str) -> str:
 
 
 def _released(model: str) -> str:
-    match = _DATE_SUFFIX.search(model)
-    return f"{match[1]}-{match[2]}-{match[3]}T00:00:00Z" if match else _UNKNOWN_DATE
+    """The row's release day; else the epoch, which the API documents for "release date unknown"."""
+    day = facts(model).released
+    return f"{day}T00:00:00Z" if day else _UNKNOWN_DATE
 
 
+@lru_cache(maxsize=64)  # every request asks (retirement by date); strptime is slow
 def _end_of_life(text: str) -> str | None:
     match = _EOL.match(text.strip())
     if match is None:
@@ -79,7 +84,7 @@ def info(model: str, *, retired: Collection[str], now: str) -> dict[str, Any]:
         "line": family if family in _LINES else None,
         "max_input_tokens": facts(model).context_window,
         "max_tokens": facts(model).max_output_tokens,
-        "capabilities": None,
+        "capabilities": capabilities(facts(model)),
     }
 
 

@@ -38,6 +38,13 @@ BUDGET_TOO_BIG = (
     "documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
     "#max-tokens-and-context-window-size"
 )
+#: A live 400 on Fable 5 / Mythos 5 (github.com/ex-machina-co/opencode-anthropic-auth/issues/159,
+#: 2026-06-09). Its advice to use "enabled" is the API's, though those models refuse that too.
+DISABLED_REFUSED = (
+    '"thinking.type.disabled" is not supported for this model. Thinking defaults to adaptive '
+    'mode when not specified; use "thinking.type.enabled" with "budget_tokens" for extended '
+    "thinking."
+)
 FORCED_TOOL_REFUSED = 'tool_choice: type "tool" and "any" are not supported for this model.'
 _FORCED = ("any", "tool")
 
@@ -70,7 +77,7 @@ def check_thinking(body: dict[str, Any], facts: ModelFacts) -> None:
             f"expected tags: {expected}"
         )
     if kind == "disabled" and facts.thinking_default == "always":
-        raise invalid("thinking.type.disabled: thinking cannot be disabled for this model")
+        raise invalid(DISABLED_REFUSED)
     if kind in ("adaptive", "between_tools") and not facts.thinking_adaptive:
         raise invalid("adaptive thinking is not supported on this model")
     if kind == "enabled":
@@ -79,7 +86,7 @@ def check_thinking(body: dict[str, Any], facts: ModelFacts) -> None:
         budget = config.get("budget_tokens")
         if not isinstance(budget, int) or isinstance(budget, bool):
             raise invalid("thinking.enabled.budget_tokens: Field required")
-        if budget < MIN_BUDGET_TOKENS:
+        if budget < MIN_BUDGET_TOKENS:  # wording: github.com/danny-avila/LibreChat/issues/8346
             raise invalid(
                 "thinking.enabled.budget_tokens: Input should be greater than or equal to "
                 f"{MIN_BUDGET_TOKENS}"
@@ -146,6 +153,6 @@ def check_forced_tool_choice(body: dict[str, Any], facts: ModelFacts) -> None:
 def check_context_window(body: dict[str, Any], facts: ModelFacts) -> int:
     """The prompt alone must fit the window (prompt + ``max_tokens`` over it is accepted)."""
     prompt = tokens.count_input(body)
-    if prompt > facts.context_window:
+    if prompt > facts.context_window:  # wording: github.com/earendil-works/pi/issues/102
         raise invalid(f"prompt is too long: {prompt} tokens > {facts.context_window} maximum")
     return prompt

@@ -14,6 +14,7 @@ from anthropic.types import (
     ContentBlockParam,
     OutputConfigParam,
     ThinkingConfigParam,
+    ToolUnionParam,
     message_count_tokens_params,
     message_create_params,
 )
@@ -58,6 +59,20 @@ def thinking_types() -> tuple[str, ...]:
 
 
 @cache
+@cache
+def tool_types() -> tuple[str, ...]:
+    """Every ``tools[].type`` the SDK's ``ToolUnionParam`` allows, sorted as the API lists them."""
+    return tuple(
+        sorted(
+            {
+                tag
+                for param in typing.get_args(ToolUnionParam)
+                for tag in _literal_values(typing.get_type_hints(param)["type"])
+            }
+        )
+    )
+
+
 def effort_levels() -> tuple[str, ...]:
     """Every ``output_config.effort`` value the SDK allows."""
     return _literal_values(typing.get_type_hints(OutputConfigParam)["effort"])

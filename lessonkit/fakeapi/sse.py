@@ -14,7 +14,7 @@ from typing import Any
 
 from .caching import NO_CACHE, CacheUsage
 from .generation import Block, Generation
-from .render import usage
+from .render import server_tool_usage, usage
 
 
 def frame(event: dict[str, Any]) -> bytes:
@@ -79,7 +79,11 @@ def events(
     final_usage = {
         k: v
         for k, v in usage(
-            input_tokens, gen.output_tokens, thinking_tokens=gen.thinking_tokens, cache=cache
+            input_tokens,
+            gen.output_tokens,
+            thinking_tokens=gen.thinking_tokens,
+            cache=cache,
+            server_tool_use=server_tool_usage(gen),
         ).items()
         if k not in ("cache_creation", "service_tier", "inference_geo")
     }

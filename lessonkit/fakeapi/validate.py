@@ -228,6 +228,13 @@ def check_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
     for i, tool in enumerate(tools):
         if not isinstance(tool, dict):
             raise invalid(f"tools.{i}: Input should be a valid dictionary")
+        if "type" in tool and tool["type"] not in schema.tool_types():
+            # wording: a live 400, github.com/dirac-run/dirac/issues/57 (2026-04-30)
+            expected = ", ".join(f"'{t}'" for t in schema.tool_types())
+            raise invalid(
+                f"tools.{i}: Input tag '{tool['type']}' found using 'type' does not match any "
+                f"of the expected tags: {expected}"
+            )
         name = tool.get("name")
         if not isinstance(name, str) or not _TOOL_NAME.match(name):
             raise invalid(

@@ -56,10 +56,12 @@ def beta_fields() -> frozenset[str]:
 def check_version(headers: Mapping[str, str]) -> None:
     """A missing or unknown ``anthropic-version`` is a 400 before anything else is read."""
     version = headers.get("anthropic-version")
+    # wordings: live 400s quoted in github.com/coaidev/coai/issues/93 (missing) and
+    # github.com/directus-labs/extensions/issues/285 (2026-01-11, unknown version)
     if not version:
         raise invalid("anthropic-version: header is required")
-    if version not in VERSIONS:  # no source for this wording; the API's "<field>: <problem>"
-        raise invalid(f"anthropic-version: invalid version '{version}'")
+    if version not in VERSIONS:
+        raise invalid(f'anthropic-version: "{version}" is not a valid version')
 
 
 def betas(headers: Mapping[str, str]) -> frozenset[str]:

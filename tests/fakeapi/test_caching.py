@@ -92,3 +92,34 @@ def test_a_bogus_ttl_or_cache_type_is_refused(
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(**ask(system=_system(3, **control)))
     assert caught.value.api_message == message
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "accepted"),
+    [
+        ({"ttl": "1h"}, {"ttl": "5m"}, True),  # longer first: the documented order
+        ({"ttl": "1h"}, {}, True),  # no ttl is 5 minutes
+        ({"ttl": "5m"}, {"ttl": "1h"}, False),
+        ({}, {"ttl": "1h"}, False),
+    ],
+)
+def test_a_1h_breakpoint_may_not_follow_a_5m_one(
+    client: anthropic.Anthropic, first: dict[str, str], second: dict[str, str], accepted: bool
+) -> None:
+    system = _system(3, **first)
+    control = {"type": "ephemeral", **first}
+    tools = [{"name": "t", "input_schema": {"type": "object"}, "cache_control": control}]
+    content = [{"type": "text", "text": "Hi", "cache_control": {"type": "ephemeral", **second}}]
+    request = ask(system=system, messages=[{"role": "user", "content": content}])
+    if accepted:
+        client.messages.create(**request)
+        client.messages.create(**{**request, "system": "plain", "tools": tools})
+        return
+    for later in (request, {**request, "system": "plain", "tools": tools}):
+        with pytest.raises(anthropic.BadRequestError) as caught:
+            client.messages.create(**later)
+        assert caught.value.api_message == (
+            "messages.0.content.0.cache_control.ttl: a ttl='1h' cache_control block must not "
+            "come after a ttl='5m' cache_control block. Note that blocks are processed in the "
+            "following order: `tools`, `system`, `messages`."
+        )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import anthropic
 import pytest
+from anthropic.types import ModelCapabilities, ThinkingConfigParam
 
 from lessonkit import FakeAPI, models
-from lessonkit.fakeapi import models_api
+from lessonkit.fakeapi import capabilities, models_api
+from lessonkit.fakeapi import facts as facts_module
 from lessonkit.fakeapi.facts import facts
+
+from .helpers import SERVED, ask
 
 
 def test_list_pages_through_every_non_retired_model(
@@ -35,15 +39,57 @@ def test_retired_models_are_listed_only_when_asked(
     assert info.lifecycle == "retired" and info.retires_at is not None
 
 
-def test_retrieve_describes_a_model_without_inventing_facts(client: anthropic.Anthropic) -> None:
+def test_retrieve_describes_a_model_from_its_row(client: anthropic.Anthropic) -> None:
     info = client.models.retrieve(models.DEFAULT)
     assert (info.id, info.type, info.lifecycle) == (models.DEFAULT, "model", "active")
     assert info.line == models.DEFAULT.split("-")[1]
     assert info.display_name.startswith("Claude ")
-    assert info.capabilities is None
     assert info.max_input_tokens == facts(info.id).context_window
     assert info.max_tokens == facts(info.id).max_output_tokens
-    assert info.created_at.year == 1970  # "release date unknown", as the API documents
+
+
+@pytest.mark.parametrize("model", SERVED)
+def test_created_at_is_the_rows_release_day(client: anthropic.Anthropic, model: str) -> None:
+    released = client.models.retrieve(model).created_at
+    day = facts(model).released
+    if day is None:  # no sourced release day: the epoch the API documents for "unknown"
+        assert released.year == 1970 and "released" in facts(model).unsourced
+    else:
+        assert released.date().isoformat() == day
+
+
+@pytest.mark.parametrize("model", SERVED)
+def test_capabilities_are_the_full_tree(client: anthropic.Anthropic, model: str) -> None:
+    """Every capability the SDK types is present ("keys are always present")."""
+    capabilities = client.models.retrieve(model).capabilities
+    assert capabilities is not None
+    tree = capabilities.model_dump()
+    assert ModelCapabilities.model_validate(tree) == capabilities
+    assert set(tree) == set(ModelCapabilities.model_fields)
+
+
+@pytest.mark.filterwarnings("ignore:Using Claude with .* 'thinking.type=enabled' is deprecated")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # calls to deprecated models
+@pytest.mark.parametrize("model", SERVED)
+def test_thinking_capabilities_predict_what_the_fake_accepts(
+    client: anthropic.Anthropic, model: str
+) -> None:
+    """A learner who filters on ``thinking.types`` gets the answer messages.create then gives."""
+    capabilities = client.models.retrieve(model).capabilities
+    assert capabilities is not None
+    configs: dict[str, ThinkingConfigParam] = {
+        "enabled": {"type": "enabled", "budget_tokens": 1024},
+        "adaptive": {"type": "adaptive"},
+        "disabled": {"type": "disabled"},
+    }
+    for kind, config in configs.items():
+        supported = getattr(capabilities.thinking.types, kind).supported
+        request = ask(model=model, max_tokens=2048, thinking=config)
+        if supported:
+            client.messages.create(**request)
+        else:
+            with pytest.raises(anthropic.BadRequestError):
+                client.messages.create(**request)
 
 
 def test_deprecated_models_carry_their_end_of_life(
@@ -102,3 +148,15 @@ def test_a_model_past_its_retirement_date_answers_404(api: FakeAPI, model: str) 
             model=model, max_tokens=5, messages=[{"role": "user", "content": "Hi"}]
         )
     assert client.models.retrieve(model).lifecycle == "retired"
+
+
+def test_a_capability_the_table_does_not_describe_is_not_advertised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A newer SDK's capability shows up, unsupported, until a row's source says otherwise."""
+    table = facts_module.table()
+    shared = {k: v for k, v in table["capabilities"].items() if k != "citations"}
+    monkeypatch.setattr(capabilities, "table", lambda: {**table, "capabilities": shared})
+    tree = capabilities.capabilities(facts(models.DEFAULT))
+    assert tree["citations"] == {"supported": False}
+    assert tree["batch"] == {"supported": True}

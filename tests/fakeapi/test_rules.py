@@ -63,9 +63,7 @@ def test_disabling_thinking_is_refused_only_where_it_is_always_on(
 ) -> None:
     request = ask(model=model, thinking={"type": "disabled"})
     if facts(model).thinking_default == "always":
-        refused(
-            client, "thinking.type.disabled: thinking cannot be disabled for this model", **request
-        )
+        refused(client, rules.DISABLED_REFUSED, **request)
     else:
         assert client.messages.create(**request).stop_reason == "end_turn"
 
@@ -270,7 +268,7 @@ def test_a_model_without_a_row_is_served_with_the_strictest_rules(
     refused(client, rules.PREFILL_REFUSED, **ask(model=newer, messages=PREFILLED))
     refused(
         client,
-        "thinking.type.disabled: thinking cannot be disabled for this model",
+        rules.DISABLED_REFUSED,
         **ask(model=newer, thinking={"type": "disabled"}),
     )
     refused(

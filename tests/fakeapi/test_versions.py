@@ -27,7 +27,7 @@ def test_a_known_version_is_served(client: anthropic.Anthropic, version: str) ->
 def test_an_unknown_version_is_refused(client: anthropic.Anthropic) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(**ask(), extra_headers={"anthropic-version": "2099-01-01"})
-    assert caught.value.api_message == "anthropic-version: invalid version '2099-01-01'"
+    assert caught.value.api_message == 'anthropic-version: "2099-01-01" is not a valid version'
 
 
 def test_an_unknown_beta_is_refused(client: anthropic.Anthropic) -> None:

@@ -75,3 +75,24 @@ def test_offline_mode_loads_its_transport_on_start_only(loaded: dict[str, list[s
     assert "respx" in loaded["offline start"]  # the transport arrives when it is needed...
     kernel_only = {"IPython", "ipywidgets", "jsonschema", "nbformat", "uvicorn"}
     assert not kernel_only & set(loaded["offline start"])  # ...and nothing else does
+
+
+def test_names_a_first_request_never_needs_load_on_first_use() -> None:
+    """``live`` and ``progress`` (the metering session, every checker) wait until asked for."""
+    code = (
+        "import sys, json, lessonkit\n"
+        "before = [m for m in ('lessonkit._live', 'lessonkit.checks') if m in sys.modules]\n"
+        "from lessonkit._live import live\n"
+        "from lessonkit.checks.progress import summary\n"
+        "print(json.dumps([before, lessonkit.live is live, lessonkit.progress is summary,"
+        " 'live' in dir(lessonkit)]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [[], True, True, True]
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    import lessonkit
+
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = lessonkit.nothing_here  # type: ignore[attr-defined]
