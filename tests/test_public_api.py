@@ -45,7 +45,7 @@ PUBLIC = [
 ]
 #: Submodules learners and exercise authors import by name (``batches`` and ``models`` also
 #: come with ``import lessonkit``).
-PUBLIC_MODULES = ["batches", "checks", "exercises", "models", "widgets"]
+PUBLIC_MODULES = ["batches", "checks", "exercises", "models", "recall", "widgets"]
 #: Submodules with public names that are not for learners: the fake core, the command line and
 #: its parts, the pytest plugin (entry points name these), and helpers not yet made private.
 OTHER_MODULES = [

@@ -152,6 +152,8 @@ class ProgressSummary:
 
     rows: tuple[tuple[str, Entry | None], ...]
     lessons: Course | None = None
+    #: Lesson -> (recall questions answered right, questions): ``lessonkit.recall``.
+    recall: Mapping[str, tuple[int, int]] | None = None
 
     @property
     def passed(self) -> int:
@@ -179,6 +181,15 @@ class ProgressSummary:
             f"  {lesson.ljust(width)}  {todo(lesson, names)}" for lesson, names in left.items()
         ]
 
+    def _recall_lines(self) -> list[str]:
+        if not self.recall:
+            return []
+        width = max(len(lesson) for lesson in self.recall)
+        return ["", "Check yourself, by lesson:"] + [
+            f"  {lesson.ljust(width)}  {right} of {total} right"
+            for lesson, (right, total) in self.recall.items()
+        ]
+
     def _cells(self) -> list[tuple[str, str, str, str]]:
         return [
             (
@@ -198,7 +209,7 @@ class ProgressSummary:
             for row in table
         ]
         total = f"Passed {self.passed} of {len(self.rows)}."
-        return "\n".join([*lines, total, *self._left_lines()])
+        return "\n".join([*lines, total, *self._left_lines(), *self._recall_lines()])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in ("exercise", "status", "attempts", "first passed"))
@@ -210,21 +221,28 @@ class ProgressSummary:
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
             f"<p>Passed {self.passed} of {len(self.rows)}.</p>"
             + "".join(f"<pre>{escape(line)}</pre>" for line in self._left_lines()[1:])
+            + "".join(f"<pre>{escape(line)}</pre>" for line in self._recall_lines()[1:])
         )
 
 
 def summary(names: Iterable[str] | None = None, *, path: Path | None = None) -> ProgressSummary:
     """Every exercise of the course (or just `names`) with any others recorded, by name.
 
-    With the whole course (no `names`), the summary also says per lesson what is left.
+    With the whole course (no `names`), the summary also says per lesson what is left and
+    how many "Check yourself" questions were answered right.
     """
     lessons: Course | None = None
     if names is None:
         lessons = course()
         names = [name for group in lessons.values() for name in group]
+    from ..recall.tally import PREFIX, tally  # recall answers: counted per lesson, not rows
+
     entries: dict[str, Entry | None] = dict.fromkeys(names)
-    entries.update(load(path))
-    return ProgressSummary(tuple(sorted(entries.items())), lessons)
+    recorded = load(path)
+    entries.update({n: e for n, e in recorded.items() if not n.startswith(PREFIX)})
+    passed = {n for n, e in recorded.items() if n.startswith(PREFIX) and e.first_passed}
+    recall = tally(passed) if lessons is not None else None
+    return ProgressSummary(tuple(sorted(entries.items())), lessons, recall)
 
 
 def _plain(entries: dict[str, Entry]) -> dict[str, dict[str, Any]]:

@@ -57,14 +57,14 @@ def create(
     return ApiResponse(
         200,
         {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"},
-        _frames(gen, message, record.request_id, fault, cache),
+        _frames(gen, message, record, fault, cache),
     )
 
 
 def _frames(
     gen: Generation,
     message: dict[str, Any],
-    request_id: str,
+    record: RecordedRequest,
     fault: StreamFault | None,
     cache: CacheUsage,
 ) -> Iterator[bytes]:
@@ -80,8 +80,11 @@ def _frames(
             if fault.error_type is None:
                 raise StreamDropped(f"connection dropped after {sent} events")
             text = fault.message or "Overloaded"
-            yield sse.frame(sse.error_event(fault.error_type, text, request_id))
+            error = sse.error_event(fault.error_type, text, record.request_id)
+            record.events.append(error)
+            yield sse.frame(error)
             return
+        record.events.append(event)
         yield sse.frame(event)
 
 

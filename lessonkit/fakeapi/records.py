@@ -48,6 +48,9 @@ class RecordedRequest:
     retry: RetryPlan | None = None
     #: The SDK's wait before retrying this attempt, stamped when it slept.
     wait_after: Wait | None = None
+    #: The SSE events a stream sent, in order (an ``error`` event included), as the
+    #: client read them; empty for a non-streamed answer.
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def retry_count(self) -> int:

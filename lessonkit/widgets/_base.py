@@ -1,7 +1,8 @@
-"""One base for table-shaped views: plain text first, escaped HTML, an ipywidgets panel.
+"""The bases of every view: plain text first, escaped HTML, an ipywidgets panel.
 
 Text is the contract (``print`` in a terminal, nbval's comparison of saved
-outputs); HTML is the same table for Jupyter and GitHub. ``display(view)``
+outputs); HTML is the same table (``TableView``) or an inline-SVG drawing of
+the same data (``Diagram``) for Jupyter and GitHub. ``display(view)``
 shows only those two: a saved notebook carries no widget state, so a widget
 view would render as "model not found" until the notebook is re-run.
 ``view.widget()`` builds the ipywidgets panel (with a Refresh button) on
@@ -12,10 +13,12 @@ screenshot can never pass for real API traffic.
 from __future__ import annotations
 
 import html
+import textwrap
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
-__all__ = ["TableView", "footer", "text_table"]
+__all__ = ["Diagram", "TableView", "footer", "text_table"]
 
 
 def footer() -> str:
@@ -29,7 +32,7 @@ def footer() -> str:
     return f"simulated by lessonkit {__version__}, anthropic {sdk} (virtual clock, no network)"
 
 
-def text_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Left-aligned columns, two spaces apart, a dashed rule under the header."""
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
@@ -38,7 +41,27 @@ def text_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[st
     return lines
 
 
-class TableView:
+class Refreshable:
+    """A view with ``_repr_html_`` that can also be a live panel with a Refresh button."""
+
+    def _repr_html_(self) -> str:
+        raise NotImplementedError
+
+    def widget(self) -> Any:
+        """An ipywidgets panel: this view and a Refresh button (imports ipywidgets now)."""
+        import ipywidgets
+
+        panel = ipywidgets.HTML(self._repr_html_())
+        refresh = ipywidgets.Button(description="Refresh", icon="refresh")
+
+        def redraw(_: Any) -> None:
+            panel.value = self._repr_html_()
+
+        refresh.on_click(redraw)
+        return ipywidgets.VBox([panel, refresh])
+
+
+class TableView(Refreshable):
     """Subclasses give a ``title()``, ``columns``, ``rows()`` and ``notes()``; rendering is here.
 
     Views read ``api`` each time they are shown, so a kept view shows the latest state.
@@ -56,6 +79,10 @@ class TableView:
     def notes(self) -> list[str]:
         return []
 
+    def figure(self) -> str:
+        """Inline SVG shown above the table in HTML ("" for none)."""
+        return ""
+
     def __str__(self) -> str:
         rows = self.rows()
         body = text_table(self.columns, rows) if rows else [self.empty]
@@ -70,7 +97,10 @@ class TableView:
         rows = self.rows()
         if rows:
             cells = (
-                "".join(f"<td style='text-align:left'>{esc(v)}</td>" for v in row) for row in rows
+                "".join(
+                    f"<td style='text-align:left;white-space:nowrap'>{esc(v)}</td>" for v in row
+                )
+                for row in rows
             )
             table = f"<table><thead><tr>{head}</tr></thead><tbody>"
             table += "".join(f"<tr>{c}</tr>" for c in cells) + "</tbody></table>"
@@ -78,19 +108,41 @@ class TableView:
             table = f"<p>{esc(self.empty)}</p>"
         notes = "".join(f"<div>{esc(n)}</div>" for n in self.notes())
         return (
-            f"<div><b>{esc(self.title())}</b>{table}{notes}"
+            f"<div><b>{esc(self.title())}</b>{self.figure()}{table}{notes}"
             f"<div style='color:#888'><i>{esc(footer())}</i></div></div>"
         )
 
-    def widget(self) -> Any:
-        """An ipywidgets panel: this table and a Refresh button (imports ipywidgets now)."""
-        import ipywidgets
 
-        panel = ipywidgets.HTML(self._repr_html_())
-        refresh = ipywidgets.Button(description="Refresh", icon="refresh")
+class Diagram(Refreshable):
+    """Subclasses give a ``title()``, text ``lines()``, an ``svg()`` and ``notes()``.
 
-        def redraw(_: Any) -> None:
-            panel.value = self._repr_html_()
+    The text is the contract (terminals, nbval); the HTML is the SVG drawn from
+    the same data, with the notes and the footer under it as text.
+    """
 
-        refresh.on_click(redraw)
-        return ipywidgets.VBox([panel, refresh])
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def lines(self) -> list[str]:
+        raise NotImplementedError
+
+    def svg(self) -> str:
+        raise NotImplementedError
+
+    def notes(self) -> list[str]:
+        return []
+
+    def __str__(self) -> str:
+        notes = [line for note in self.notes() for line in textwrap.wrap(note, 79)]
+        return "\n".join([self.title(), *self.lines(), *notes, footer()])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        notes = "".join(f"<div>{esc(n)}</div>" for n in self.notes())
+        return (
+            f"<div><b>{esc(self.title())}</b><div>{self.svg()}</div>{notes}"
+            f"<div style='color:#888'><i>{esc(footer())}</i></div></div>"
+        )

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import svg
 from ._base import TableView
 
 if TYPE_CHECKING:
     from ..fakeapi.app import FakeAPI, RecordedRequest
 
-__all__ = ["RetryTimeline", "sdk_exception"]
+__all__ = ["RetryTimeline", "sdk_exception", "tick_step"]
+
+#: Candidate spacings of the time axis' ticks, in seconds.
+_STEPS = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
+
+
+def tick_step(span: float, most: int = 8) -> float:
+    """The smallest spacing from ``_STEPS`` that puts at most ``most`` ticks on ``span`` s."""
+    return next(
+        (s for s in _STEPS if span / s <= most), _STEPS[-1] * (span // (_STEPS[-1] * most) + 1)
+    )
 
 
 def sdk_exception(status: int) -> str:
@@ -117,3 +128,52 @@ class RetryTimeline(TableView):
                 "(no real time passed)."
             )
         return notes
+
+    def figure(self) -> str:
+        """The attempts on a time axis: a bar per attempt, a grey gap per wait (virtual s)."""
+        attempts = self.attempts()
+        if not attempts:
+            return ""
+        start = attempts[0].at
+        last = attempts[-1]
+        span = max(last.at - start + (last.timed_out_after or 0), 0.01)
+        left, plot = 20.0, 600.0
+
+        def x(t: float) -> float:
+            return left + plot * t / span
+
+        parts = [svg.line(left, 62, left + plot, 62)]
+        step = tick_step(span)
+        ticks = int(span / step + 1e-9) + 1
+        for k in range(ticks):
+            t = k * step
+            parts.append(svg.line(x(t), 62, x(t), 66))
+            parts.append(svg.label(x(t), 78, f"{t:g} s", anchor="middle", colour=svg.MUTED))
+        for number, attempt in enumerate(attempts, start=1):
+            at = attempt.at - start
+            ok = 200 <= attempt.status < 300 and attempt.timed_out_after is None
+            length = plot * (attempt.timed_out_after or 0) / span
+            fill = "#1a7f37" if ok else "#fb8c00" if attempt.timed_out_after else svg.STRONG
+            parts.append(svg.box(x(at), 30, max(length, 6), 24, fill=fill, stroke=fill, radius=2))
+            status = "timeout" if attempt.timed_out_after else str(attempt.status)
+            parts.append(svg.label(x(at), 24, f"#{number} {status}"))
+            wait = attempt.wait_after
+            if wait is not None and wait.seconds > 0:
+                begin = at + (attempt.timed_out_after or 0)
+                gap = plot * wait.seconds / span
+                parts.append(
+                    svg.box(
+                        x(begin) + 6,
+                        38,
+                        max(gap - 8, 2),
+                        8,
+                        fill="#d0d7de",
+                        stroke="#d0d7de",
+                        radius=1,
+                    )
+                )
+                middle = min(max(x(begin + wait.seconds / 2), left + 70), left + plot - 70)
+                text = f"wait {wait.seconds:.2f} s ({wait.reason})"
+                row = 98 if number % 2 else 112
+                parts.append(svg.label(middle, row, text, anchor="middle", colour=svg.MUTED))
+        return svg.figure(left + plot + 60, 120, parts, self.title())
