@@ -122,7 +122,7 @@ def load(stem: str, folder: Path = BANKS) -> Bank:
 
 def parse(data: dict[str, Any], stem: str, *, where: str) -> Bank:
     """A :class:`Bank` from parsed TOML; :class:`BankError` names ``where`` and the question."""
-    _keys(data, ({"question"}, {"predict"}), where)
+    _keys(data, (set(), {"question", "predict"}), where)
     questions = tuple(
         _question(raw, f"{where}: question {n}")
         for n, raw in enumerate(_list(data, "question", where), 1)
