@@ -123,8 +123,9 @@ def execute(path: Path) -> str:
     if not nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state"):
         nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
-    text = nbformat.writes(nb) + "\n"
-    return _stable_widget_ids(text, nb, path.stem)
+    renamed = _stable_widget_ids(nbformat.writes(nb), nb, path.stem)
+    # written again so the widget state is sorted by the new ids, not the random old ones
+    return nbformat.writes(nbformat.reads(renamed, as_version=4)) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import pytest
 
 from lessonkit import PLACEHOLDER_KEY, FakeAPI, __version__, models
 from lessonkit.widgets import RequestLog, RetryTimeline
+from lessonkit.widgets.requestlog import endpoint, short_model
 
 REQUEST: dict[str, Any] = {
     "model": models.DEFAULT,
@@ -142,9 +143,69 @@ def test_request_log_has_the_recommended_fields(
         0.05,
     )
     assert (first["call_id"], first["attempt"], second["attempt"]) == ("call_1", 1, 2)
+    log = RequestLog(lessonkit_api)
+    assert "attempt: 2" in log.detail(1) and "latency_s: 0.05" in log.detail(0)
+    page = log._repr_html_()
+    assert "<details><summary>Every field</summary>" in page
+    assert "latency*" in page and "latency is simulated" in page and FOOTER in page
+    assert "call_1#2" in page and message._request_id in page  # in full, behind the summary
+
+
+def test_request_log_fits_80_columns(lessonkit_api: FakeAPI, client: anthropic.Anthropic) -> None:
+    lessonkit_api.fail_next(529)
+    message = client.messages.create(**REQUEST)
+    lessonkit_api.fail_stream(after_events=9)
+    with pytest.raises(anthropic.APIStatusError), client.messages.stream(**REQUEST) as stream:
+        stream.until_done()
+    client.messages.count_tokens(model=models.DEFAULT, messages=REQUEST["messages"])
     text = str(RequestLog(lessonkit_api))
-    assert "latency*" in text and "latency is simulated" in text and FOOTER in text
-    assert "call_1#2" in text
+    lines = text.splitlines()
+    short = re.sub(r"-\d{8}$", "", models.DEFAULT)
+    assert lines[0] == f"Request log — 4 request(s), 2026-11-02 UTC, {short}"  # one model
+    assert lines[1].split() == ["#", "time", "endpoint", "status", "result", "request_id"]
+    request_id = lessonkit_api.requests[0].request_id
+    assert lines[3].split()[2:] == ["POST", "messages", "529", "overloaded", "…" + request_id[-6:]]
+    assert re.fullmatch(r"09:00:00\.\d", lines[3].split()[1])
+    assert lines[4].split()[4:6] == ["200", "end_turn"]
+    assert message._request_id not in text  # abbreviated: the full id is one .detail() away
+    assert "overloaded mid-stream" in lines[5]
+    assert "POST count_tokens" in lines[6]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_request_log_shows_models_when_they_differ(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    client.messages.create(**REQUEST)
+    client.messages.create(**{**REQUEST, "model": models.FAST})
+    lines = str(RequestLog(lessonkit_api)).splitlines()
+    assert lines[0] == "Request log — 2 request(s), 2026-11-02 UTC"
+    assert lines[1].split()[3] == "model"
+    assert re.sub(r"-\d{8}$", "", models.FAST) in lines[4]
+    assert "<th style='text-align:left'>model</th>" in RequestLog(lessonkit_api)._repr_html_()
+
+
+def test_request_log_abbreviations() -> None:
+    assert short_model("claude-sonnet-4-5-20250929") == "claude-sonnet-4-5"
+    assert short_model("claude-opus-4-1") == "claude-opus-4-1"
+    assert short_model(None) == "-"
+    assert endpoint("GET", "/v1/messages/batches/msgbatch_011CKm71XjFHUwaJuGkkqJZQ/results") == (
+        "GET batches/…/results"
+    )
+    assert endpoint("GET", "/v1/models") == "GET models"
+
+
+def test_request_log_detail_is_every_field(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    client.messages.create(**REQUEST)
+    client.messages.create(**REQUEST)
+    log = RequestLog(lessonkit_api, last=1)
+    assert log.detail(0).splitlines()[0] == "index: 0"  # any request, not only the shown ones
+    assert f"request_id: {lessonkit_api.requests[0].request_id}" in log.detail(0)
+    assert log.detail(-1) == log.detail(1) and "index: 1" in log.detail(-1)
+    with pytest.raises(IndexError, match="no request 2 \\(2 seen\\)"):
+        log.detail(2)
 
 
 def test_request_log_last_n(lessonkit_api: FakeAPI, client: anthropic.Anthropic) -> None:

@@ -49,6 +49,7 @@ EXERCISE = "exercises/exercise-01-streaming.ipynb"
     [
         ("notebooks/00_setup.ipynb", "lessons/lesson-00-setup.ipynb"),
         ("notebooks/02_stop_reasons.ipynb", "lessons/lesson-02-stop-reasons.ipynb"),
+        ("notebooks/04b_recovery.ipynb", "lessons/lesson-04b-recovery.ipynb"),
         ("exercises/02_stop_reasons.ipynb", "exercises/exercise-02-stop-reasons.ipynb"),
     ],
 )

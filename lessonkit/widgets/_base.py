@@ -79,13 +79,17 @@ class TableView(Refreshable):
     def notes(self) -> list[str]:
         return []
 
+    def headers(self) -> tuple[str, ...]:
+        """The column names shown: ``columns``, unless a view drops one it does not need."""
+        return self.columns
+
     def figure(self) -> str:
         """Inline SVG shown above the table in HTML ("" for none)."""
         return ""
 
     def __str__(self) -> str:
         rows = self.rows()
-        body = text_table(self.columns, rows) if rows else [self.empty]
+        body = text_table(self.headers(), rows) if rows else [self.empty]
         return "\n".join([self.title(), *body, *self.notes(), footer()])
 
     def __repr__(self) -> str:
@@ -93,7 +97,7 @@ class TableView(Refreshable):
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in self.columns)
+        head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in self.headers())
         rows = self.rows()
         if rows:
             cells = (

@@ -109,13 +109,25 @@ class RequestLog(TableView):
             for n, r in requests
         ]
 
+    def _one_model(self) -> str | None:
+        """The model every shown request used, if only one was (then it moves to the title)."""
+        used = {r["model"] for r in self.records() if r["model"]}
+        return short_model(used.pop()) if len(used) == 1 else None
+
     def title(self) -> str:
         records = self.records()
-        day = f" on {records[0]['timestamp'][:10]}" if records else ""
-        return f"Request log — {len(self.api.requests)} request(s){day} (virtual clock, UTC)"
+        day = f", {records[0]['timestamp'][:10]} UTC" if records else ""
+        model = self._one_model()
+        return f"Request log — {len(self.api.requests)} request(s){day}" + (
+            f", {model}" if model else ""
+        )
+
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c != "model" or not self._one_model())
 
     def rows(self) -> list[tuple[str, ...]]:
-        return [_compact(r) for r in self.records()]
+        drop = 3 if self._one_model() else None  # the model column
+        return [tuple(v for n, v in enumerate(_compact(r)) if n != drop) for r in self.records()]
 
     def full_rows(self) -> list[tuple[str, ...]]:
         """Every field of every shown request, unabbreviated."""

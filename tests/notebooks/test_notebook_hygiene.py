@@ -61,10 +61,19 @@ def notebook(request: pytest.FixtureRequest) -> Notebook:
     return path, _load(path)
 
 
+#: ``04_retries.ipynb``, or a lesson's second part ``04b_recovery.ipynb`` (split lessons keep
+#: their number, so exercise numbering stays as it is).
+LESSON_NAME = re.compile(r"(?P<number>\d\d)(?P<part>[b-z]?)_[a-z0-9_]+\.ipynb")
+
+
 def test_there_are_lessons() -> None:
-    numbers = [p.name[:2] for p in NOTEBOOKS]
-    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), numbers
-    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", p.name) for p in NOTEBOOKS)
+    names = [LESSON_NAME.fullmatch(p.name) for p in NOTEBOOKS]
+    assert all(names), [p.name for p, m in zip(NOTEBOOKS, names, strict=True) if not m]
+    keys = [(m["number"], m["part"]) for m in names if m]
+    assert len(set(keys)) == len(keys), keys
+    for number, part in keys:  # 04b needs 04 (and 04c needs 04b) before it
+        if part:
+            assert (number, "" if part == "b" else chr(ord(part) - 1)) in keys, (number, part)
 
 
 def test_kernelspec_is_python3(notebook: Notebook) -> None:
