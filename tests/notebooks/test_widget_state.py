@@ -71,6 +71,9 @@ def test_every_widget_view_has_its_models_saved(path: Path) -> None:
     assert not lost, f"models referred to but not saved: {sorted(lost)}"
     unused = set(state) - reachable(state, [model for _, model in shown])
     assert not unused, f"{len(unused)} saved models that no view shows"
+    # scripts/execute_notebooks.py writes the state sorted by its stable ids, so a re-run
+    # gives the same bytes; another order means the notebook was saved some other way
+    assert list(state) == sorted(state), "widget state not in id order: re-run the script"
 
 
 def test_the_check_finds_a_missing_model_and_an_unused_one() -> None:
