@@ -42,7 +42,6 @@ from lessonkit import recall
 
 from .test_lab import ARTIFACTS, CHROMIUM_ARGS, KERNEL_READY
 from .test_workspace import (  # noqa: F401  (fixtures: a course copy, `lessonkit lab` on it)
-    ALL_RAN,
     LESSONKIT,
     RUN_ALL,
     SAVE_AND_CLOSE,
@@ -58,6 +57,9 @@ from .test_workspace import (  # noqa: F401  (fixtures: a course copy, `lessonki
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 SHOTS = ARTIFACTS / "notebooks"
+#: Milliseconds between checks of a long wait: Playwright's default, every animation
+#: frame, spends the browser's CPU time on asking instead of on running the notebook.
+POLL = 200
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: What a widget shows when JupyterLab could not draw it: its text repr or the manager's error.
 BROKEN = re.compile(r"\b[HV]Box\(children=|Error displaying widget|[Mm]odel not found")
@@ -90,6 +92,17 @@ WIDGETS_DRAWN = """() => window.jupyterapp.shell.currentWidget.content.widgets.e
   || !cell.model.outputs.toJSON().some(
     o => o.data && o.data['application/vnd.jupyter.widget-view+json'])
   || cell.outputArea.node.querySelector('.jupyter-widgets'))"""
+#: Run All is over: every code cell ran, or it stopped at an error in an untagged cell
+#: (JupyterLab runs on past errors only in cells tagged raises-exception).
+RAN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  const stopped = cells.some(cell =>
+    !(cell.model.getMetadata('tags') || []).includes('raises-exception')
+    && cell.model.outputs.toJSON().some(o => o.output_type === 'error'));
+  return panel.sessionContext.session.kernel.status === 'idle'
+    && (stopped || cells.every(cell => cell.model.executionCount));
+}"""
 #: Stop the current notebook's kernel and close its tab without saving (nothing is asked).
 CLOSE = """async () => {
   const panel = window.jupyterapp.shell.currentWidget;
@@ -167,7 +180,7 @@ def check_notebook(page: Any, path: str, rerun: set[str]) -> list[str]:
     page.wait_for_function(KERNEL_READY)
     page.evaluate(MARK_CELLS)
     page.evaluate(RUN_ALL)
-    page.wait_for_function(ALL_RAN)
+    page.wait_for_function(RAN, polling=POLL)
     problems = error_problems(page) + widget_problems(page)
     cells = page.evaluate(CELLS)
     shot = None
@@ -210,7 +223,7 @@ def widget_problems(page: Any) -> list[str]:
     from playwright import sync_api
 
     try:
-        page.wait_for_function(WIDGETS_DRAWN, timeout=30_000)
+        page.wait_for_function(WIDGETS_DRAWN, polling=POLL, timeout=30_000)
     except sync_api.TimeoutError:
         pass  # the cells at fault are named below
     problems = []
