@@ -1,0 +1,297 @@
+"""Every lesson and exercise notebook, run in JupyterLab in a real browser, as a learner sees it.
+
+nbval proves the kernel side (outputs equal the committed ones); only a browser
+proves the front end: that a quiz arrives as a live widget and not as
+``VBox(children=(HTML(...`` text, that its buttons answer, that no cell shows
+a traceback. One ``lessonkit lab`` on a workspace made from a copy of the
+course (the fixtures of test_workspace.py) and one headless Debian Chromium
+serve every notebook in turn: open, Run All, check, save, close the tab and
+stop its kernel, next. For each notebook:
+
+* no ``error`` output except in cells tagged ``raises-exception``;
+* every widget output is drawn as live widget DOM, never as its text
+  fallback, and no "Error displaying widget" / "Model not found" anywhere;
+* the "Check yourself" quiz answers a wrong option with that option's
+  explanation, then the right one with a tick; a "predict, then run" widget
+  shows nothing of the answer until a choice is made, then locks and reveals;
+* cells that script the fake API (:data:`RERUN`, the retry lessons') show
+  the same output when run twice more (issue 19: every cell can be run again).
+
+Then, as issue 19 asks of a learner who ran and saved every notebook: every
+lesson was saved, ``lessonkit update`` keeps nothing as "yours" (running and
+saving is not an edit), and the course copy is exactly as committed, so
+``make test`` still passes on it. (This pass is the lesson-saving pass that
+test_workspace.py's learner session used to make on its own: one pass, not two.)
+
+All failures are collected (notebook and cell named) and reported together.
+A screenshot per notebook goes to test-artifacts/notebooks/<workspace name>.png:
+the answered quiz question, else the first widget or diagram, else the last output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lessonkit import recall
+
+from .test_lab import ARTIFACTS, CHROMIUM_ARGS, KERNEL_READY
+from .test_workspace import (  # noqa: F401  (fixtures: a course copy, `lessonkit lab` on it)
+    LESSONKIT,
+    RUN_ALL,
+    SAVE_AND_CLOSE,
+    _text,
+    chromium,
+    course,
+    git,
+    lab,
+    learner_env,
+    run,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
+
+SHOTS = ARTIFACTS / "notebooks"
+#: Milliseconds between checks of a long wait: Playwright's default, every animation
+#: frame, spends the browser's CPU time on asking instead of on running the notebook.
+POLL = 200
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: What a widget shows when JupyterLab could not draw it: its text repr or the manager's error.
+BROKEN = re.compile(r"\b[HV]Box\(children=|Error displaying widget|[Mm]odel not found")
+QUIZ = re.compile(r"""recall\.quiz\(\s*["']([\w-]+)["']\s*\)""")
+PREDICT = re.compile(r"""recall\.predict\(\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)""")
+#: Cells (found by their source, in whichever lesson) that script the fake API and whose
+#: output has no per-call numbering: run twice more, each must show what Run All showed.
+RERUN = ('run_with_job_retries("job-42"', "api.drop_stream(")
+
+#: Open `path` in the running JupyterLab (fire and forget; the caller waits for it).
+OPEN = "(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }"
+#: Mark each cell's node with its index, so Playwright locators can name a cell.
+MARK_CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.forEach(
+  (cell, index) => cell.node.setAttribute('data-cell-index', String(index)))"""
+#: Per code cell: tags, source, model outputs, and what its output area shows.
+CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+  .map((cell, index) => ({cell, index}))
+  .filter(({cell}) => cell.model.type === 'code')
+  .map(({cell, index}) => ({
+    index,
+    tags: cell.model.getMetadata('tags') || [],
+    source: cell.model.sharedModel.getSource(),
+    outputs: cell.model.outputs.toJSON(),
+    widgets: cell.outputArea.node.querySelectorAll('.jupyter-widgets').length,
+    text: cell.outputArea.node.innerText,
+  }))"""
+#: Every cell with a widget-view output shows widget DOM (drawing is asynchronous).
+WIDGETS_DRAWN = """() => window.jupyterapp.shell.currentWidget.content.widgets.every(cell =>
+  cell.model.type !== 'code'
+  || !cell.model.outputs.toJSON().some(
+    o => o.data && o.data['application/vnd.jupyter.widget-view+json'])
+  || cell.outputArea.node.querySelector('.jupyter-widgets'))"""
+#: Run All is over: every code cell ran, or it stopped at an error in an untagged cell
+#: (JupyterLab runs on past errors only in cells tagged raises-exception).
+RAN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  const stopped = cells.some(cell =>
+    !(cell.model.getMetadata('tags') || []).includes('raises-exception')
+    && cell.model.outputs.toJSON().some(o => o.output_type === 'error'));
+  return panel.sessionContext.session.kernel.status === 'idle'
+    && (stopped || cells.every(cell => cell.model.executionCount));
+}"""
+#: Stop the current notebook's kernel and close its tab without saving (nothing is asked).
+CLOSE = """async () => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  await panel.sessionContext.shutdown();
+  panel.context.model.dirty = false;
+  panel.close();
+}"""
+
+
+def notebooks(work: Path) -> list[str]:
+    """Workspace paths of every lesson, then every exercise notebook."""
+    return [
+        f"{folder}/{path.name}"
+        for folder in ("lessons", "exercises")
+        for path in sorted((work / folder).glob("*.ipynb"))
+    ]
+
+
+def test_every_notebook_runs_in_the_browser_with_live_widgets(
+    chromium: str,  # noqa: F811
+    lab: tuple[str, subprocess.Popen[bytes]],  # noqa: F811
+    course: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from playwright import sync_api
+
+    url, _ = lab
+    work = tmp_path / "work"
+    paths = notebooks(work)
+    course_notebooks = [*course.glob("notebooks/*.ipynb"), *course.glob("exercises/*.ipynb")]
+    assert len(paths) == len(course_notebooks) > 0, paths
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    rerun: set[str] = set()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(120_000)
+            page.goto(url)
+            page.wait_for_function(KERNEL_READY)  # lesson 00, opened by the first layout
+            for path in paths:
+                try:
+                    problems = check_notebook(page, path, rerun)
+                    page.evaluate(SAVE_AND_CLOSE)
+                except sync_api.Error as error:  # a hang or a crash: report it, go on
+                    problems = [f"did not finish: {str(error).splitlines()[0]}"]
+                    page.evaluate(CLOSE)
+                failures += [f"{path}: {problem}" for problem in problems]
+                page.wait_for_function(
+                    "(path) => window.jupyterapp.shell.currentWidget?.context?.path !== path",
+                    arg=path,
+                )
+        finally:
+            browser.close()
+    assert not failures, "\n".join(failures)
+    assert rerun == set(RERUN), f"no lesson has a cell with {set(RERUN) - rerun}"
+
+    for path in paths:
+        assert "language_info" in json.loads((work / path).read_text())["metadata"], path
+    update = [LESSONKIT, "update", "--workspace", str(work)]
+    done = subprocess.run(update, cwd=course, env=learner_env(tmp_path), capture_output=True)
+    assert done.returncode == 0 and b"kept" not in done.stdout, done.stdout + done.stderr
+    assert git(course, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def check_notebook(page: Any, path: str, rerun: set[str]) -> list[str]:
+    """Open `path`, Run All, check and drive it; the problems found.
+
+    Adds to `rerun` the :data:`RERUN` markers whose cells it ran twice more.
+    """
+    page.evaluate(OPEN, path)
+    page.wait_for_function(
+        "(path) => window.jupyterapp.shell.currentWidget?.context?.path === path", arg=path
+    )
+    page.wait_for_function(KERNEL_READY)
+    page.evaluate(MARK_CELLS)
+    page.evaluate(RUN_ALL)
+    page.wait_for_function(RAN, polling=POLL)
+    problems = error_problems(page) + widget_problems(page)
+    cells = page.evaluate(CELLS)
+    shot = None
+    for cell in cells:
+        if (found := QUIZ.search(cell["source"])) is not None:
+            answered, shown = drive_quiz(page, cell["index"], found[1])
+            problems += answered
+            shot = shot or shown
+        for stem, pid in PREDICT.findall(cell["source"]):
+            problems += drive_prediction(page, cell["index"], stem, pid)
+    shot = shot or _showcase(page, cells)
+    shot.screenshot(path=str(SHOTS / f"{Path(path).stem}.png"))
+    for marker in RERUN:
+        cell = next((cell for cell in cells if marker in cell["source"]), None)
+        if cell is not None:
+            rerun.add(marker)
+            expected, first, second = (
+                _text(cell["outputs"]),
+                run(page, cell["index"]),
+                run(page, cell["index"]),
+            )
+            if not first == second == expected:
+                problems.append(f"cell {cell['index']} run again: {first!r}, then {second!r}")
+    return problems
+
+
+def error_problems(page: Any) -> list[str]:
+    """Error outputs in cells not tagged ``raises-exception``."""
+    return [
+        f"cell {cell['index']} raised {out['ename']}: {out['evalue']}"
+        for cell in page.evaluate(CELLS)
+        if "raises-exception" not in cell["tags"]
+        for out in cell["outputs"]
+        if out["output_type"] == "error"
+    ]
+
+
+def widget_problems(page: Any) -> list[str]:
+    """Widget outputs not drawn as widgets, or drawn as their text or the manager's error."""
+    from playwright import sync_api
+
+    try:
+        page.wait_for_function(WIDGETS_DRAWN, polling=POLL, timeout=30_000)
+    except sync_api.TimeoutError:
+        pass  # the cells at fault are named below
+    problems = []
+    for cell in page.evaluate(CELLS):
+        views = sum(WIDGET_VIEW in out.get("data", {}) for out in cell["outputs"])
+        if views and not cell["widgets"]:
+            problems.append(f"cell {cell['index']}: {views} widget output(s), no widget drawn")
+        if (broken := BROKEN.search(cell["text"])) is not None:
+            problems.append(f"cell {cell['index']} shows {broken[0]!r}")
+    return problems
+
+
+def drive_quiz(page: Any, index: int, stem: str) -> tuple[list[str], Any]:
+    """Answer the quiz's first choice question wrongly, then rightly.
+
+    Returns the problems seen and the question's box (the notebook's screenshot).
+    """
+    from playwright.sync_api import expect
+
+    bank = recall.load(stem)
+    question = next(q for q in bank.questions if q.kind == "choice")
+    wrong = next(o for o in question.options if o.key != question.answer)
+    right = question.option(question.answer)
+    assert right is not None  # the bank loader guarantees it
+    box = page.locator(f"[data-cell-index='{index}'] .widget-vbox .widget-vbox").filter(
+        has_text=f"{question.id}. {question.prompt[:40]}"
+    )
+    problems = []
+    for option, expected in ((wrong, f"✗ Incorrect: {wrong.text}: {wrong.why}"),
+                             (right, f"✓ Correct: {right.text}. {question.explain}")):  # fmt: skip
+        box.get_by_text(f"{option.key}) {option.text}", exact=True).click()
+        box.get_by_role("button", name="Check").click()
+        try:
+            expect(box.locator(".widget-html").last).to_contain_text(expected, timeout=30_000)
+        except AssertionError:
+            shown = box.locator(".widget-html").last.inner_text()
+            problems.append(f"quiz {stem} {question.id} option {option.key}: shows {shown!r}")
+    return problems, box
+
+
+def drive_prediction(page: Any, index: int, stem: str, pid: str) -> list[str]:
+    """A prediction reveals nothing before a choice; after one it locks and explains."""
+    from playwright.sync_api import expect
+
+    prediction = recall.load(stem).prediction(pid)
+    box = page.locator(f"[data-cell-index='{index}'] .widget-vbox").first
+    where = f"cell {index}: predict {stem} {pid}"
+    if prediction.explain[:30] in box.inner_text() or "You predicted" in box.inner_text():
+        return [f"{where}: the answer shows before a choice"]
+    choice = prediction.options[-1]
+    box.get_by_text(choice, exact=True).click()
+    try:
+        expect(box).to_contain_text(f"You predicted {choice}", timeout=30_000)
+        expect(box).to_contain_text(prediction.explain)
+        expect(box.locator("input[type=radio]").first).to_be_disabled()
+    except AssertionError as error:
+        return [f"{where}: after a choice: {str(error).splitlines()[0]}"]
+    return []
+
+
+def _showcase(page: Any, cells: list[dict[str, Any]]) -> Any:
+    """The output a reader would look at: the first widget or diagram, else the last output."""
+    for cell in cells:
+        data = [out.get("data", {}) for out in cell["outputs"]]
+        if any(WIDGET_VIEW in d or "<svg" in json.dumps(d.get("text/html", "")) for d in data):
+            return page.locator(f"[data-cell-index='{cell['index']}'] .jp-OutputArea")
+    shown = [cell for cell in cells if cell["outputs"]]
+    if not shown:
+        return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    return page.locator(f"[data-cell-index='{shown[-1]['index']}'] .jp-OutputArea")
