@@ -240,7 +240,7 @@ def serve(
         raise typer.Exit(1) from None
 
 
-# `lessonkit kernel …` and `lessonkit lint`: any Claude notebook, offline (lessonkit/notebook_cli.py).
+# `lessonkit kernel …` and `lessonkit lint`: anyone's Claude notebooks (lessonkit/notebook_cli.py).
 app.add_typer(kernel_app, name="kernel")
 app.command("lint")(lint_command)
 

@@ -71,9 +71,7 @@ def install(
 
     with tempfile.TemporaryDirectory() as tmp:
         source = write_spec(Path(tmp) / name)
-        where = KernelSpecManager().install_kernel_spec(
-            str(source), name, user=user, prefix=prefix, replace=True
-        )
+        where = KernelSpecManager().install_kernel_spec(str(source), name, user=user, prefix=prefix)
     return Path(where)
 
 

@@ -374,19 +374,23 @@ def _thinks_first(model: ModelFacts) -> bool:
 def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str, str]]:
     """(line, rule, message) for one parsed code cell; updates ``context`` as the cell would."""
     known = set(models.KNOWN)
-    for node in tree.body:  # top-level constants later cells refer to
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], _constant(node.value, context)
+    for statement in tree.body:  # top-level constants later cells refer to
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], _constant(statement.value, context)
             if isinstance(target, ast.Name) and value is not None:
                 context.constants[target.id] = value
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             for model_id in MODEL_ID.findall(node.value):
                 if node.value == model_id and model_id not in known:
-                    yield node.lineno, "model-id", (
-                        f"{model_id!r} is not a model the installed anthropic SDK lists "
-                        f"(retired or mistyped): the API answers 404 not_found_error; "
-                        f"use {_replacement(model_id)!r}"
+                    yield (
+                        node.lineno,
+                        "model-id",
+                        (
+                            f"{model_id!r} is not a model the installed anthropic SDK lists "
+                            f"(retired or mistyped): the API answers 404 not_found_error; "
+                            f"use {_replacement(model_id)!r}"
+                        ),
                     )
             if _KEY.search(node.value):
                 yield node.lineno, "api-key", "an Anthropic API key is written in this cell"
@@ -406,14 +410,25 @@ def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str,
             context.used.add(model_id)
         for keyword in call.keywords:
             if keyword.arg in REMOVED_PARAMS:
-                yield call.lineno, "removed-param", (
-                    f"{keyword.arg}= is not a parameter of messages.create in the installed "
-                    "anthropic SDK: a TypeError before anything is sent"
+                yield (
+                    call.lineno,
+                    "removed-param",
+                    (
+                        f"{keyword.arg}= is not a parameter of messages.create in the installed "
+                        "anthropic SDK: a TypeError before anything is sent"
+                    ),
                 )
-        if _ends_with_assistant(_keyword(call, "messages")) and (model is None or not model.prefill):
-            yield call.lineno, "prefill", (
-                f"the last message is the assistant's (prefill); {model_id or 'current models'} "
-                "answer 400 'This model does not support assistant message prefill'"
+        if _ends_with_assistant(_keyword(call, "messages")) and (
+            model is None or not model.prefill
+        ):
+            yield (
+                call.lineno,
+                "prefill",
+                (
+                    f"the last message is the assistant's (prefill); {model_id or 'current models'}"
+                    " "
+                    "answer 400 'This model does not support assistant message prefill'"
+                ),
             )
         ceiling = _keyword(call, "max_tokens")
         if (
@@ -422,18 +437,28 @@ def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str,
             and isinstance(ceiling.value, int)
             and ceiling.value > model.max_output_tokens
         ):
-            yield call.lineno, "max-tokens", (
-                f"max_tokens={ceiling.value} is above {model_id}'s output ceiling "
-                f"of {model.max_output_tokens}: a 400 invalid_request_error"
+            yield (
+                call.lineno,
+                "max-tokens",
+                (
+                    f"max_tokens={ceiling.value} is above {model_id}'s output ceiling "
+                    f"of {model.max_output_tokens}: a 400 invalid_request_error"
+                ),
             )
-    if any(_content_zero_text(node) for node in ast.walk(tree)):
+    indexed = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and _content_zero_text(n)]
+    if indexed:
         thinking = sorted(m for m in context.used if _thinks_first(facts(m)))
         if thinking or not context.used:
-            line = next(n.lineno for n in ast.walk(tree) if _content_zero_text(n))
+            line = indexed[0].lineno
             who = ", ".join(thinking) or "current models"
-            yield line, "content-index", (
-                f"content[0].text: {who} may answer with a thinking block first, which has "
-                "no .text; select blocks by type (next(b for b in m.content if b.type == 'text'))"
+            yield (
+                line,
+                "content-index",
+                (
+                    f"content[0].text: {who} may answer with a thinking block first, which has "
+                    "no .text; select blocks by type "
+                    "(next(b for b in m.content if b.type == 'text'))"
+                ),
             )
 
 

@@ -1,4 +1,4 @@
-"""``lessonkit kernel install|uninstall`` and ``lessonkit lint``: the commands for anyone's notebooks.
+"""``lessonkit kernel install|uninstall`` and ``lessonkit lint``: for anyone's notebooks.
 
 Kept apart from :mod:`lessonkit.cli` (the course's own commands) because they
 serve a different reader: an author testing their own Claude notebooks in CI.

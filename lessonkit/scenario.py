@@ -8,10 +8,10 @@ offline. Its CI can still pin answers with a file beside it, ``<name>.lessonkit.
       - match: "capital of France" # regex searched in the last user message (default: any)
         model: "haiku"             # regex searched in the model id (default: any)
         text: "Paris."             # anything api.reply() takes: text, stop_reason,
-        times: 1                   #   tool_use, thinking...; times: how many requests (default: all)
+        times: 1                   #   tool_use, thinking...; times: requests (default: all)
     faults:                       # each fires once, on the first request matching it
       - match: "summarise"
-        status: 529                # anything api.fail_next() takes: times, retry_after, error_type...
+        status: 529                # what api.fail_next() takes: times, retry_after...
         times: 2
     batches:                      # api.batch_outcome() for each custom_id matching the glob
       - custom_id: "row-*"
@@ -171,7 +171,12 @@ def _rules(entries: list[dict[str, Any]], kind: str, source: str) -> list[_Rule]
             raise ScenarioError(f"{where}: {err}") from None
         left = options.pop("times", None) if kind == "replies" else 1
         rules.append(
-            _Rule(_pattern(entry.get("match"), where), _pattern(entry.get("model"), where), options, left)
+            _Rule(
+                _pattern(entry.get("match"), where),
+                _pattern(entry.get("model"), where),
+                options,
+                left,
+            )
         )
     return rules
 
@@ -254,9 +259,7 @@ def _prompt(body: Mapping[str, Any]) -> str:
         if isinstance(content, str):
             return content
         if isinstance(content, list):
-            return " ".join(
-                str(b.get("text", "")) for b in content if isinstance(b, Mapping)
-            )
+            return " ".join(str(b.get("text", "")) for b in content if isinstance(b, Mapping))
         return ""
     return ""
 
@@ -270,7 +273,7 @@ class ScenarioAPI(FakeAPI):
 
     def __init__(self, scenario: Scenario | None = None, *, problem: str | None = None) -> None:
         super().__init__()
-        self.scenario = scenario
+        self.script = scenario
         self.problem = problem
 
     def handle(self, request: ApiRequest) -> ApiResponse:
@@ -278,7 +281,7 @@ class ScenarioAPI(FakeAPI):
         if self.problem is not None:
             message = f"lessonkit: the scenario file is invalid: {self.problem}"
             self.fail_next(500, message=message, should_retry=False)
-        elif self.scenario is not None and request.method == "POST":
+        elif self.script is not None and request.method == "POST":
             self._script(request)
         response = super().handle(request)
         if response.status >= 400:  # a reply queued for a request that failed stays unused
@@ -287,7 +290,7 @@ class ScenarioAPI(FakeAPI):
         return response
 
     def _script(self, request: ApiRequest) -> None:
-        assert self.scenario is not None
+        assert self.script is not None
         try:
             body = request.json()
         except ValueError:
@@ -296,17 +299,19 @@ class ScenarioAPI(FakeAPI):
             return
         if request.path == MESSAGES_PATH:
             prompt, model = _prompt(body), str(body.get("model", ""))
-            fault = next((r for r in self.scenario.faults if r.fits(prompt, model)), None)
+            fault = next((r for r in self.script.faults if r.fits(prompt, model)), None)
             if fault is not None:
                 self.fail_next(**fault.use())
-            rule = next((r for r in self.scenario.replies if r.fits(prompt, model)), None)
+            rule = next((r for r in self.script.replies if r.fits(prompt, model)), None)
             if rule is not None and fault is None:
                 self.reply(**rule.use())
         elif request.path == BATCHES_PATH:
             for item in body.get("requests") or []:
                 custom_id = str(item.get("custom_id", "")) if isinstance(item, dict) else ""
-                for entry in self.scenario.batches:
+                for entry in self.script.batches:
                     if fnmatch.fnmatchcase(custom_id, entry["custom_id"]):
-                        details = {k: v for k, v in entry.items() if k not in ("custom_id", "outcome")}
+                        details = {
+                            k: v for k, v in entry.items() if k not in ("custom_id", "outcome")
+                        }
                         self.batch_outcome(custom_id, entry["outcome"], **details)
                         break

@@ -1,0 +1,103 @@
+"""The offline kernel: a stranger's notebook, unchanged, runs with no key and no network.
+
+The notebooks here are written the way cookbooks write them (a plain
+``anthropic.Anthropic()`` and a literal model id, nothing from lessonkit) and run
+through nbclient and through nbval with ``--lessonkit-offline``, in fresh kernels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from lessonkit import kernel, models
+from lessonkit.cli import app
+
+MODEL = models.FAST
+STRANGER = [
+    "import os, anthropic\nclient = anthropic.Anthropic()",
+    f"message = client.messages.create(model={MODEL!r}, max_tokens=300,\n"
+    "    messages=[{'role': 'user', 'content': 'What is the capital of France?'}])\n"
+    "print([b.text for b in message.content if b.type == 'text'])",
+    "print(os.environ['ANTHROPIC_API_KEY'][:9])",
+    "import httpx\ntry:\n    httpx.get('https://example.com')\n"
+    "except Exception as error:\n    print(type(error).__name__)",
+]
+
+
+def _notebook(path: Path, sources: list[str]) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(notebook, path)
+    return path
+
+
+def _run(path: Path, kernel_name: str) -> list[str]:
+    notebook = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(
+        notebook, kernel_name=kernel_name, timeout=120,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()  # fmt: skip
+    return ["".join(o.get("text", "") for o in cell.outputs) for cell in notebook.cells]
+
+
+def test_spec_boots_offline_before_the_first_cell() -> None:
+    argv = kernel.spec("/py")["argv"]
+    assert argv[:3] == ["/py", "-m", "ipykernel_launcher"]
+    assert argv[-1] == f"--IPKernelApp.exec_lines={kernel.BOOT_LINE}"
+
+
+def test_install_run_uninstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    prefix = tmp_path / "prefix"
+    monkeypatch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
+    monkeypatch.setenv("LESSONKIT_NOTEBOOK", str(tmp_path / "stranger.ipynb"))
+    installed = runner.invoke(
+        app, ["kernel", "install", "--name", "lk-test", "--prefix", str(prefix)]
+    )
+    assert installed.exit_code == 0, installed.output
+    spec = json.loads((prefix / "share/jupyter/kernels/lk-test/kernel.json").read_text())
+    assert spec == kernel.spec()
+    (tmp_path / "stranger.lessonkit.yaml").write_text(
+        "replies:\n  - match: capital\n    text: Paris.\n"
+    )
+    outputs = _run(_notebook(tmp_path / "stranger.ipynb", STRANGER), "lk-test")
+    # the scripted answer, the placeholder key (not a real one), every other host refused
+    assert outputs[1:] == ["['Paris.']\n", "lessonkit\n", "OfflineError\n"]
+    removed = runner.invoke(app, ["kernel", "uninstall", "--name", "lk-test"])
+    assert removed.exit_code == 0, removed.output
+    assert not (prefix / "share/jupyter/kernels/lk-test").exists()
+    assert runner.invoke(app, ["kernel", "uninstall", "--name", "lk-test"]).exit_code == 1
+
+
+def test_install_options_are_exclusive() -> None:
+    result = CliRunner().invoke(app, ["kernel", "install", "--user", "--sys-prefix"])
+    assert result.exit_code == 2
+
+
+def test_pytest_option_runs_nbval_on_the_offline_kernel(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "stranger.ipynb", STRANGER)
+    notebook = nbformat.read(path, as_version=4)
+    for count, cell in enumerate(notebook.cells, start=1):
+        cell.execution_count = count
+    for n, text in ((1, "['Paris.']\n"), (2, "lessonkit\n"), (3, "OfflineError\n")):
+        notebook.cells[n].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    nbformat.write(notebook, path)
+    (tmp_path / "s.yaml").write_text("replies:\n  - match: capital\n    text: Paris.\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "LESSONKIT_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "lessonkit",
+         "-o", "addopts=", "--nbval", "--lessonkit-offline", "--lessonkit-scenario", "s.yaml",
+         "stranger.ipynb"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "4 passed" in done.stdout
