@@ -212,6 +212,10 @@ def reply_for(body: Mapping[str, Any], example: Example) -> Reply | None:
 
     ``example(schema)`` makes a value that satisfies a JSON schema (the fake's own).
     """
+    choice = body.get("tool_choice") or {}
+    config = body.get("output_config")
+    if choice.get("type") in ("any", "tool") or (isinstance(config, dict) and config.get("format")):
+        return None  # a forced tool call or a JSON schema is the contract already
     prefill = _prefill(body)
     if prefill is not None:
         closing = _closing(prefill, _prompt(body))
