@@ -18,8 +18,10 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
+import lessonkit
 from lessonkit import kernel, models
 from lessonkit.cli import app
+from lessonkit.scenario import ScenarioAPI
 
 MODEL = models.FAST
 STRANGER = [
@@ -101,3 +103,47 @@ def test_pytest_option_runs_nbval_on_the_offline_kernel(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:]
     assert "4 passed" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"), [(None, "FakeAPI"), ("replies: []\n", "ok"), ("replys: []\n", "problem")]
+)
+def test_boot_seals_the_network_even_with_a_broken_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | None, kind: str
+) -> None:
+    for name in ("LESSONKIT_SCENARIO", "LESSONKIT_NOTEBOOK", "JPY_SESSION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    if content is not None:
+        (tmp_path / "s.yaml").write_text(content)
+        monkeypatch.setenv("LESSONKIT_SCENARIO", str(tmp_path / "s.yaml"))
+    api = kernel.boot()
+    try:
+        assert lessonkit.offline.current() is not None
+        assert os.environ["ANTHROPIC_API_KEY"] == lessonkit.PLACEHOLDER_KEY
+        if kind == "FakeAPI":
+            assert not isinstance(api, ScenarioAPI)
+        else:
+            assert isinstance(api, ScenarioAPI) and (api.problem is None) == (kind == "ok")
+    finally:
+        current = lessonkit.offline.current()
+        assert current is not None
+        current.stop()
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [(["--user"], (True, None)), (["--sys-prefix"], (False, sys.prefix)), ([], (False, None))],
+)
+def test_install_places(
+    monkeypatch: pytest.MonkeyPatch, flags: list[str], expected: tuple[bool, str | None]
+) -> None:
+    seen: list[tuple[str, bool, str | None]] = []
+
+    def fake_install(name: str, *, user: bool = False, prefix: str | None = None) -> Path:
+        seen.append((name, user, prefix))
+        return Path("/somewhere")
+
+    monkeypatch.setattr(kernel, "install", fake_install)
+    result = CliRunner().invoke(app, ["kernel", "install", *flags])
+    assert result.exit_code == 0, result.output
+    assert seen == [("claude-offline", *expected)]
