@@ -463,14 +463,23 @@ def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str,
 
 
 def _replacement(model_id: str) -> str:
-    """The registry's current id of ``model_id``'s family, else the default model."""
-    for family in ("opus", "sonnet", "haiku"):
-        if family in model_id.lower():
-            try:
-                return models.family(family)
-            except LookupError:
-                break
-    return models.DEFAULT
+    """The current id that replaces retired ``model_id`` with the least change in behaviour.
+
+    Among the registry's documented ids of the same family, the newest that, like
+    the models of its day, answers without thinking unless asked, takes
+    ``budget_tokens`` thinking and accepts prefill, as far as one does; else the
+    family's newest; else :data:`lessonkit.models.DEFAULT`.
+    """
+    family = next((f for f in ("opus", "sonnet", "haiku") if f in model_id.lower()), None)
+    candidates = [m for m in models.documented() if family and f"-{family}-" in m]
+    if not candidates:
+        return models.DEFAULT
+
+    def alike(model: str) -> tuple[bool, bool, bool]:
+        row = facts(model)
+        return (row.thinking_default == "off", row.thinking_enabled, row.prefill)
+
+    return max(candidates, key=alike)  # max keeps the first (newest) of equals
 
 
 def notebook_findings(path: Path) -> list[Finding]:

@@ -103,11 +103,16 @@ def test_max_tokens_above_the_models_ceiling(tmp_path: Path) -> None:
     assert _rules(_notebook(tmp_path, at)) == []
 
 
-def test_fix_rewrites_retired_ids_to_the_family_current_one(tmp_path: Path) -> None:
+def test_fix_picks_the_current_id_of_the_family_that_changes_least(tmp_path: Path) -> None:
     path = _notebook(tmp_path, f"MODEL = {RETIRED!r}\nOTHER = {QUIET!r}")
     assert lint.fix_notebook(path) == 1
     source = "".join(json.loads(path.read_text())["cells"][0]["source"])
-    assert source == f"MODEL = {models.family('opus')!r}\nOTHER = {QUIET!r}"
+    (new,) = [line.split(" = ")[1].strip("'") for line in source.splitlines()[:1]]
+    assert source == f"MODEL = {new!r}\nOTHER = {QUIET!r}"
+    assert new in models.documented() and "-opus-" in new
+    opus = [facts(m) for m in models.documented() if "-opus-" in m]
+    if any(f.thinking_default == "off" and f.prefill for f in opus):  # as the models of its day
+        assert facts(new).thinking_default == "off" and facts(new).prefill
     assert lint.fix_notebook(path) == 0
     assert _rules(path) == []
 
