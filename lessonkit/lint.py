@@ -60,6 +60,7 @@ __all__ = [
     "model_id_findings",
     "notebook_findings",
     "removed_param_findings",
+    "replacement",
     "scanned_files",
 ]
 
@@ -389,7 +390,7 @@ def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str,
                         (
                             f"{model_id!r} is not a model the installed anthropic SDK lists "
                             f"(retired or mistyped): the API answers 404 not_found_error; "
-                            f"use {_replacement(model_id)!r}"
+                            f"use {replacement(model_id)!r}"
                         ),
                     )
             if _KEY.search(node.value):
@@ -462,7 +463,7 @@ def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str,
             )
 
 
-def _replacement(model_id: str) -> str:
+def replacement(model_id: str) -> str:
     """The current id that replaces retired ``model_id`` with the least change in behaviour.
 
     Among the registry's documented ids of the same family, the newest that, like
@@ -513,7 +514,7 @@ def fix_notebook(path: Path) -> int:
         if model_id in known or not MODEL_ID.fullmatch(model_id):
             return match[0]
         fixed += 1
-        return f"{quote}{_replacement(model_id)}{quote}"
+        return f"{quote}{replacement(model_id)}{quote}"
 
     literal = re.compile(r"""(["'])(claude-[\w.-]+)\1""")
     for cell in notebook.get("cells", []):

@@ -36,8 +36,9 @@ from pathlib import Path
 import nbclient
 import nbformat
 
+from lessonkit import models
 from lessonkit.kernel import temporary
-from lessonkit.lint import REMOVED_PARAMS, fix_notebook
+from lessonkit.lint import REMOVED_PARAMS, replacement
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -70,7 +71,7 @@ def classify(error: str, defined_later: bool) -> str:
         return "external"
     if any(marker in error for marker in _INCOMPATIBLE):
         return "incompatible"
-    if defined_later or error.startswith("NameError"):
+    if defined_later:
         return "knock-on"
     return "fake-gap"
 
@@ -97,21 +98,38 @@ def run(path: Path, kernel: str) -> list[tuple[int, str, str]]:
             results.append((n, "ok", ""))
             continue
         error = f"{errors[0].ename}: {errors[0].evalue}"[:300]
-        kind = classify(error, failed_before and errors[0].ename == "NameError")
+        # a name, or a value left None, that an earlier failing cell should have set
+        after_failure = failed_before and (
+            errors[0].ename == "NameError" or "'NoneType' object" in errors[0].evalue
+        )
+        kind = classify(error, after_failure)
         failed_before = True
         results.append((n, kind, error))
     return results
 
 
-def port(path: Path) -> None:
-    """What ``lessonkit lint --fix`` and an author do by rote: current ids, no sampling knobs."""
-    fix_notebook(path)
-    notebook = json.loads(path.read_text())
+def port(folder: Path) -> None:
+    """What ``lessonkit lint --fix`` and an author do by rote: current ids, no sampling knobs.
+
+    Applied to every notebook and helper module in ``folder`` (a scratch copy).
+    """
     knob = re.compile(r"\s*\b(?:" + "|".join(REMOVED_PARAMS) + r")\s*=\s*[^,\n)]+,?")
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            cell["source"] = knob.sub("", "".join(cell["source"]))
-    path.write_text(json.dumps(notebook))
+    literal = re.compile(r"""(["'])(claude-[\w.-]+)\1""")
+
+    def ported(source: str) -> str:
+        source = literal.sub(
+            lambda m: m[0] if m[2] in models.KNOWN else f"{m[1]}{replacement(m[2])}{m[1]}", source
+        )
+        return knob.sub("", source)
+
+    for path in folder.glob("*.py"):
+        path.write_text(ported(path.read_text()))
+    for path in folder.glob("*.ipynb"):
+        notebook = json.loads(path.read_text())
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                cell["source"] = ported("".join(cell["source"]))
+        path.write_text(json.dumps(notebook))
 
 
 def main(argv: list[str]) -> int:
@@ -131,7 +149,7 @@ def main(argv: list[str]) -> int:
             shutil.copytree(original.parent, work)
             path = work / original.name
             if ported:
-                port(path)
+                port(work)
             results = run(path, kernel)
             counts = Counter(kind for _, kind, _ in results)
             per_notebook[path.stem] = {

@@ -8,6 +8,7 @@ that fits. Each test below is such code, run offline.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -168,3 +169,23 @@ def test_forced_choice_and_json_schema_keep_their_own_contract(client: anthropic
         tool_choice={"type": "tool", "name": "calculator"},
     )  # fmt: skip
     assert [b.type for b in forced.content] == ["tool_use"]
+
+
+def test_tags_the_prompt_asks_for_hold_json_when_json_is_asked(
+    client: anthropic.Anthropic,
+) -> None:
+    prompt = (
+        "Give me a JSON dict of athletes and their sports. Put it in <athlete_sports> tags. "
+        "Then put one more dictionary in <athlete_name> tags."
+    )
+    text = _text(_create(client, prompt))
+    for tag in ("athlete_sports", "athlete_name"):
+        inner = re.findall(f"<{tag}>(.+?)</{tag}>", text, re.DOTALL)
+        assert len(inner) == 1 and isinstance(json.loads(inner[0]), dict)
+    plain = _text(_create(client, "Write a haiku about rain in <poem></poem> tags."))
+    assert re.fullmatch(r"<poem>\n[^<]+\n</poem>", plain)
+
+
+def test_a_request_for_json_gets_a_json_object(client: anthropic.Anthropic) -> None:
+    text = _text(_create(client, 'Give me a "JSON" dict with names of famous athletes.'))
+    assert isinstance(json.loads(text), dict)

@@ -10,6 +10,9 @@ one of these up, the fake model keeps to it, deterministically:
   continuation closes it (valid JSON with the prefill; the tag closed);
 * **bare SQL** ("only output the SQL query") over a ``CREATE TABLE`` in the prompt:
   a ``SELECT`` naming the columns and filter values the question mentions;
+* **tags and JSON** the prompt asks for ("put it in <answer> tags", "give me a
+  JSON dict"): each tag, holding a JSON object where JSON is asked for, or a
+  bare JSON object;
 * **tools under** ``tool_choice: auto``: each offered tool whose name or
   description shares a word with the question is called, all of them in
   parallel unless ``disable_parallel_tool_use``, after a sentence saying so,
@@ -22,6 +25,7 @@ Stop sequences and ``max_tokens`` then apply to these answers as to any other
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -166,12 +170,11 @@ def _prefill(body: Mapping[str, Any]) -> str | None:
     return "".join(texts) if texts else None
 
 
-def _closing(prefill: str, prompt: str) -> str | None:
+def _closing(prefill: str, summary: str) -> str | None:
     """The continuation that completes ``prefill``'s open JSON object or XML tag."""
     stripped = prefill.rstrip()
-    summary = " ".join(prompt.split()[:12]).replace('"', "'")
     if stripped.endswith("{"):
-        return f'\n  "result": "{summary}"\n}}'
+        return _json_object(summary)[1:]
     if found := _OPEN_TAG.search(stripped):
         return f"{summary}</{found.group(1)}>"
     return None
@@ -207,10 +210,34 @@ def _sql(prompt: str) -> str | None:
     return query + (f" WHERE {' AND '.join(where)};" if where else ";")
 
 
-def reply_for(body: Mapping[str, Any], example: Example) -> Reply | None:
+# --- answers the prompt asks to put in tags, or to give as JSON -------------------------------
+
+#: ``in <answer> tags``, ``inside <answer></answer> tags``: a tag the answer should hold.
+_TAG_ASK = re.compile(r"<([A-Za-z][\w-]*)>(?:\s*</\1>)?\s+tags?\b")
+_JSON_ASK = re.compile(r"\bjson\b", re.IGNORECASE)
+_TAG_TEXT = re.compile(r"\s*</?[A-Za-z][\w-]*>")
+
+
+def _tagged(prompt: str, summary: str) -> str | None:
+    """Each tag the prompt asks for, holding JSON where it asks for JSON, else the answer."""
+    names = list(dict.fromkeys(_TAG_ASK.findall(prompt)))
+    if not names:
+        return None
+    inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
+    return "\n".join(f"<{name}>\n{inner}\n</{name}>" for name in names)
+
+
+def _json_object(summary: str) -> str:
+    return json.dumps({"result": summary}, indent=2)
+
+
+def reply_for(
+    body: dict[str, Any], example: Example, answer: Callable[[dict[str, Any]], str]
+) -> Reply | None:
     """The reply a contract in ``body`` calls for, or ``None`` to answer as usual.
 
-    ``example(schema)`` makes a value that satisfies a JSON schema (the fake's own).
+    ``example(schema)`` makes a value that satisfies a JSON schema, ``answer(body)``
+    the fake's usual words for the prompt (both the fake model's own).
     """
     choice = body.get("tool_choice") or {}
     config = body.get("output_config")
@@ -218,10 +245,14 @@ def reply_for(body: Mapping[str, Any], example: Example) -> Reply | None:
         return None  # a forced tool call or a JSON schema is the contract already
     prefill = _prefill(body)
     if prefill is not None:
-        closing = _closing(prefill, _prompt(body))
+        closing = _closing(prefill, answer(body))
         return Reply(text=closing) if closing else None
     tools = _auto_tools(body, example)
     if tools is not None:
         return tools
-    sql = _sql(_prompt(body))
-    return Reply(text=sql) if sql else None
+    prompt = _prompt(body)
+    said = _TAG_TEXT.sub("", answer(body))  # the prompt's topic, without its markup
+    text = _sql(prompt) or _tagged(prompt, said)
+    if text is None and _JSON_ASK.search(prompt) and not body.get("tools"):
+        text = _json_object(said)
+    return Reply(text=text) if text else None

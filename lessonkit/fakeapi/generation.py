@@ -418,7 +418,7 @@ def _generate(
         forced = _forced_tool(body)
         output_schema = _output_schema(body)
         server = _server_call(body)
-        contracted = contracts.reply_for(body, _safe_example)  # prefill, bare SQL, auto tools
+        contracted = contracts.reply_for(body, _safe_example, default_text)  # see contracts
         if server is not None:
             reply = Reply(text=default_text(body), server_tool=server)
         elif contracted is not None:
