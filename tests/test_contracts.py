@@ -189,3 +189,14 @@ def test_tags_the_prompt_asks_for_hold_json_when_json_is_asked(
 def test_a_request_for_json_gets_a_json_object(client: anthropic.Anthropic) -> None:
     text = _text(_create(client, 'Give me a "JSON" dict with names of famous athletes.'))
     assert isinstance(json.loads(text), dict)
+
+
+def test_a_layout_the_prompt_ends_with_is_filled_in(client: anthropic.Anthropic) -> None:
+    prompt = (
+        "First, in <planning> tags, think it through. Then write a test case; the output "
+        "format should be like the below:\n<variables>\n<question>\n[a full question]\n"
+        "</question>\n</variables>"
+    )
+    text = _text(_create(client, prompt))
+    assert re.search(r"<planning>\n[^<\[]+\n</planning>", text)
+    assert re.search(r"<variables>\n<question>\n[^<\[]+\n</question>\n</variables>$", text)

@@ -218,13 +218,29 @@ _JSON_ASK = re.compile(r"\bjson\b", re.IGNORECASE)
 _TAG_TEXT = re.compile(r"\s*</?[A-Za-z][\w-]*>")
 
 
+#: A prompt that ends by showing the answer's layout: ``…like the below: <x>[…]</x>``.
+_SKELETON = re.compile(
+    r"(?:format|like (?:the )?below|like this|as follows)[^<]{0,80}?"
+    r"(<([A-Za-z][\w-]*)>.*\[[^\]]+\].*</\2>)\s*$",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
 def _tagged(prompt: str, summary: str) -> str | None:
-    """Each tag the prompt asks for, holding JSON where it asks for JSON, else the answer."""
-    names = list(dict.fromkeys(_TAG_ASK.findall(prompt)))
-    if not names:
+    """Each tag the prompt asks for, then the layout it ends with, placeholders filled in.
+
+    Tags hold JSON where the prompt asks for JSON, else the answer.
+    """
+    skeleton = _SKELETON.search(prompt)
+    shown = skeleton.group(1) if skeleton else ""
+    names = [n for n in dict.fromkeys(_TAG_ASK.findall(prompt)) if f"<{n}>" not in shown]
+    if not names and not skeleton:
         return None
     inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
-    return "\n".join(f"<{name}>\n{inner}\n</{name}>" for name in names)
+    parts = [f"<{name}>\n{inner}\n</{name}>" for name in names]
+    if skeleton:
+        parts.append(re.sub(r"\[[^\]]+\]", lambda _: summary, shown))
+    return "\n".join(parts)
 
 
 def _json_object(summary: str) -> str:
