@@ -147,3 +147,46 @@ def test_install_places(
     result = CliRunner().invoke(app, ["kernel", "install", *flags])
     assert result.exit_code == 0, result.output
     assert seen == [("claude-offline", *expected)]
+
+
+class _Options:
+    lessonkit_offline = True
+    lessonkit_scenario = "s.yaml"
+    nbval_kernel_name = None
+    nbval_current_env = True
+
+
+class _Config:
+    """The slice of ``pytest.Config`` the plugin's hooks use."""
+
+    def __init__(self) -> None:
+        self.option = _Options()
+        self.stash = pytest.Stash()
+
+    def getoption(self, name: str, default: object = None) -> object:
+        return getattr(self.option, name, default)
+
+
+def test_plugin_points_nbval_at_a_throwaway_kernel_and_restores_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lessonkit import pytest_plugin
+
+    monkeypatch.delenv("LESSONKIT_SCENARIO", raising=False)
+    monkeypatch.delenv("LESSONKIT_NOTEBOOK", raising=False)
+    monkeypatch.setenv("JUPYTER_PATH", "/before")
+    config = _Config()
+    pytest_plugin.pytest_configure(config)  # type: ignore[arg-type]
+    try:
+        assert config.option.nbval_kernel_name.startswith("claude-offline-pytest-")
+        assert config.option.nbval_current_env is False
+        spec_dir = Path(os.environ["JUPYTER_PATH"].split(os.pathsep)[0])
+        assert (spec_dir / "kernels" / config.option.nbval_kernel_name / "kernel.json").is_file()
+        assert os.environ["LESSONKIT_SCENARIO"] == str(Path("s.yaml").resolve())
+        item = type("Item", (), {"config": config, "path": Path("/x/nb.ipynb")})()
+        pytest_plugin.pytest_runtest_setup(item)  # type: ignore[arg-type]
+        assert os.environ["LESSONKIT_NOTEBOOK"] == "/x/nb.ipynb"
+    finally:
+        pytest_plugin.pytest_unconfigure(config)  # type: ignore[arg-type]
+    assert os.environ["JUPYTER_PATH"] == "/before"
+    assert "LESSONKIT_SCENARIO" not in os.environ and "LESSONKIT_NOTEBOOK" not in os.environ
