@@ -49,8 +49,8 @@ PUBLIC_MODULES = ["batches", "checks", "exercises", "models", "widgets"]
 #: Submodules with public names that are not for learners: the fake core, the command line and
 #: its parts, the pytest plugin (entry points name these), and helpers not yet made private.
 OTHER_MODULES = [
-    "atomic", "cells", "cli", "controls", "doctor", "drift", "fakeapi", "lab", "labels", "lint",
-    "pytest_plugin", "server", "timewarp", "workspace",
+    "atomic", "cells", "cli", "controls", "doctor", "drift", "fakeapi", "kernel", "lab", "labels",
+    "lint", "notebook_cli", "pytest_plugin", "scenario", "server", "timewarp", "workspace",
 ]  # fmt: skip
 #: Packages whose ``__init__`` only gathers their public names (httpx's case), with the
 #: underscore names they export on purpose.
