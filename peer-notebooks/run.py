@@ -84,6 +84,7 @@ def run(path: Path, kernel: str) -> list[tuple[int, str, str]]:
         notebook,
         kernel_name=kernel,
         timeout=120,
+        startup_timeout=300,  # a loaded machine starts kernels slowly
         allow_errors=True,
         resources={"metadata": {"path": str(path.parent)}},
     )

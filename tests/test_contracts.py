@@ -200,3 +200,15 @@ def test_a_layout_the_prompt_ends_with_is_filled_in(client: anthropic.Anthropic)
     text = _text(_create(client, prompt))
     assert re.search(r"<planning>\n[^<\[]+\n</planning>", text)
     assert re.search(r"<variables>\n<question>\n[^<\[]+\n</question>\n</variables>$", text)
+
+
+def test_the_tool_named_most_wins_over_one_that_shares_a_word(
+    client: anthropic.Anthropic,
+) -> None:
+    def tool(name: str, description: str) -> dict[str, Any]:
+        schema = {"type": "object", "properties": {"order_id": {"type": "string"}}}
+        return {"name": name, "description": description, "input_schema": schema}
+
+    tools = [tool("get_order_details", "Details of an order"), tool("cancel_order", "Cancel it")]
+    message = _create(client, "Please cancel order O1 for me.", tools=tools)
+    assert _calls(message) == [("cancel_order", {"order_id": "O1"})]

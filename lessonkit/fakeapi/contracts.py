@@ -13,10 +13,11 @@ one of these up, the fake model keeps to it, deterministically:
 * **tags and JSON** the prompt asks for ("put it in <answer> tags", "give me a
   JSON dict"): each tag, holding a JSON object where JSON is asked for, or a
   bare JSON object;
-* **tools under** ``tool_choice: auto``: each offered tool whose name or
-  description shares a word with the question is called, all of them in
-  parallel unless ``disable_parallel_tool_use``, after a sentence saying so,
-  with inputs taken from the prompt's own values where the schema allows.
+* **tools under** ``tool_choice: auto``: the offered tools whose names share
+  the most words with the question (several, in parallel, when they tie and
+  ``disable_parallel_tool_use`` is not set), else the one whose description
+  shares the most, after a sentence saying so, with inputs taken from the
+  prompt's own values where the schema allows.
 
 Stop sequences and ``max_tokens`` then apply to these answers as to any other
 (:func:`lessonkit.fakeapi.generation._cut_text`). Free-text style requests
@@ -84,11 +85,15 @@ def _answers_tool_results(body: Mapping[str, Any]) -> bool:
 # --- tools under auto ---------------------------------------------------------------------
 
 
-def _fits(tool: Mapping[str, Any], prompt: str, words: set[str]) -> bool:
-    about = f"{tool.get('name', '')} {tool.get('description', '')}".replace("_", " ")
-    if _ARITHMETIC.search(prompt) and any(m in about.lower() for m in _MATHS_WORDS):
-        return True
-    return bool(_stems(about) & words)
+def _fit(tool: Mapping[str, Any], prompt: str, words: set[str]) -> tuple[int, int]:
+    """How well ``tool`` fits the prompt: shared words in its name, then in its description.
+
+    A tool that computes, offered a sum, fits by name.
+    """
+    name = str(tool.get("name", "")).replace("_", " ").replace("-", " ")
+    about = f"{name} {tool.get('description', '')}"
+    maths = bool(_ARITHMETIC.search(prompt)) and any(m in about.lower() for m in _MATHS_WORDS)
+    return len(_stems(name) & words) + maths, len(_stems(about) & words)
 
 
 def _value_for(name: str, schema: Mapping[str, Any], prompt: str, example: Any) -> Any:
@@ -144,9 +149,14 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
     ]
     prompt = _prompt(body)
     words = _stems(prompt)
-    fitting = [t for t in tools if _fits(t, prompt, words)]
-    if not fitting:
+    fits = [_fit(t, prompt, words) for t in tools]
+    best = max(fits, default=(0, 0))
+    if best == (0, 0):
         return None
+    # every tool the question names equally well (parallel calls), else the best described one
+    fitting = [
+        t for t, f in zip(tools, fits, strict=True) if f == best or (best[0] and f[0] == best[0])
+    ]
     if choice.get("disable_parallel_tool_use"):
         fitting = fitting[:1]
     calls = tuple(ToolCall(t["name"], _tool_input(t, prompt, example)) for t in fitting)
