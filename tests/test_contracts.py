@@ -212,3 +212,13 @@ def test_the_tool_named_most_wins_over_one_that_shares_a_word(
     tools = [tool("get_order_details", "Details of an order"), tool("cancel_order", "Cancel it")]
     message = _create(client, "Please cancel order O1 for me.", tools=tools)
     assert _calls(message) == [("cancel_order", {"order_id": "O1"})]
+
+
+def test_two_tools_naming_the_same_word_do_not_both_fire(client: anthropic.Anthropic) -> None:
+    schema = {"type": "object", "properties": {"order_id": {"type": "string"}}}
+    tools = [
+        {"name": "get_order_details", "description": "Details of an order", "input_schema": schema},
+        {"name": "cancel_order", "description": "Cancel an order", "input_schema": schema},
+    ]
+    message = _create(client, "What is the status of order O2?", tools=tools)
+    assert _calls(message) == [("get_order_details", {"order_id": "O2"})]

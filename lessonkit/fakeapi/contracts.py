@@ -85,15 +85,35 @@ def _answers_tool_results(body: Mapping[str, Any]) -> bool:
 # --- tools under auto ---------------------------------------------------------------------
 
 
-def _fit(tool: Mapping[str, Any], prompt: str, words: set[str]) -> tuple[int, int]:
-    """How well ``tool`` fits the prompt: shared words in its name, then in its description.
-
-    A tool that computes, offered a sum, fits by name.
+def _fit(tool: Mapping[str, Any], prompt: str, words: set[str]) -> tuple[frozenset[str], int]:
+    """How ``tool`` fits the prompt: the words its name shares with it, and how many its
+    description shares. A tool that computes, offered a sum, fits by name.
     """
     name = str(tool.get("name", "")).replace("_", " ").replace("-", " ")
     about = f"{name} {tool.get('description', '')}"
-    maths = bool(_ARITHMETIC.search(prompt)) and any(m in about.lower() for m in _MATHS_WORDS)
-    return len(_stems(name) & words) + maths, len(_stems(about) & words)
+    named = _stems(name) & words
+    if _ARITHMETIC.search(prompt) and any(m in about.lower() for m in _MATHS_WORDS):
+        named |= {"+"}
+    return frozenset(named), len(_stems(about) & words)
+
+
+def _chosen(tools: list[dict[str, Any]], prompt: str) -> list[dict[str, Any]]:
+    """The tools a model would call: one per distinct thing the question names, in parallel;
+    else the one whose description fits best; else none.
+    """
+    words = _stems(prompt)
+    fits = [_fit(t, prompt, words) for t in tools]
+    ranked = sorted(range(len(tools)), key=lambda i: (-len(fits[i][0]), -fits[i][1], i))
+    covered: set[str] = set()
+    chosen = []
+    for i in ranked:
+        named = fits[i][0]
+        if named and not named <= covered:
+            chosen.append(tools[i])
+            covered |= named
+    if chosen or not ranked or fits[ranked[0]][1] == 0:
+        return chosen
+    return [tools[ranked[0]]]
 
 
 def _value_for(name: str, schema: Mapping[str, Any], prompt: str, example: Any) -> Any:
@@ -148,15 +168,9 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
         if isinstance(t, dict) and t.get("type") not in server_tool_types() and "name" in t
     ]
     prompt = _prompt(body)
-    words = _stems(prompt)
-    fits = [_fit(t, prompt, words) for t in tools]
-    best = max(fits, default=(0, 0))
-    if best == (0, 0):
+    fitting = _chosen(tools, prompt)
+    if not fitting:
         return None
-    # every tool the question names equally well (parallel calls), else the best described one
-    fitting = [
-        t for t, f in zip(tools, fits, strict=True) if f == best or (best[0] and f[0] == best[0])
-    ]
     if choice.get("disable_parallel_tool_use"):
         fitting = fitting[:1]
     calls = tuple(ToolCall(t["name"], _tool_input(t, prompt, example)) for t in fitting)
