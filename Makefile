@@ -30,7 +30,7 @@ $(shell rm -rf $(VENV))
 endif
 endif
 
-.PHONY: lab test test-hub test-latest lint mutants bench release doctor browser-deps soak lock clean
+.PHONY: lab test test-hub test-latest lint mutants bench release doctor browser-deps soak lock clean peer-notebooks
 
 $(UV):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -102,6 +102,12 @@ bench: $(TEST_STAMP)
 soak: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m soak -n $(JOBS) --dist loadscope --no-cov
 	$(BIN)/python -m bench.soak --n $(or $(N),20)
+
+## peer-notebooks: run the public cookbook notebooks in peer-notebooks/corpus on the offline
+## kernel, one at a time, and classify each failing cell (not part of `make test`; ~10 min)
+peer-notebooks: $(TEST_STAMP)
+	$(BIN)/python peer-notebooks/run.py
+	$(BIN)/python peer-notebooks/run.py --port
 
 # The browser test drives Debian's Chromium through Playwright (never a downloaded
 # browser). Installed when we can (root with apt-get, as in CI); elsewhere the

@@ -16,6 +16,7 @@ import typer
 from .drift import drift_check_command
 from .gradebook import CPU_SECONDS
 from .lab import lab_command  # re-exported: the command line `lessonkit lab` runs
+from .notebook_cli import kernel_app, lint_command
 
 __all__ = ["app", "lab_command"]
 
@@ -283,6 +284,10 @@ def serve(
         typer.echo(f"Cannot listen on {host}:{port}: {err.strerror}", err=True)
         raise typer.Exit(1) from None
 
+
+# `lessonkit kernel …` and `lessonkit lint`: anyone's Claude notebooks (lessonkit/notebook_cli.py).
+app.add_typer(kernel_app, name="kernel")
+app.command("lint")(lint_command)
 
 # The canary's options and exit codes live with it in lessonkit/drift/.
 app.command("drift-check")(drift_check_command)

@@ -49,8 +49,8 @@ PUBLIC_MODULES = ["batches", "checks", "exercises", "models", "recall", "widgets
 #: Submodules with public names that are not for learners: the fake core, the command line and
 #: its parts, the pytest plugin (entry points name these), and helpers not yet made private.
 OTHER_MODULES = [
-    "atomic", "cells", "cli", "controls", "doctor", "drift", "fakeapi", "lab", "labels", "lint",
-    "pytest_plugin", "server", "timewarp", "workspace",
+    "atomic", "cells", "cli", "controls", "doctor", "drift", "fakeapi", "kernel", "lab", "labels",
+    "lint", "notebook_cli", "pytest_plugin", "scenario", "server", "timewarp", "workspace",
     # workshops on a hub (issue 17): dashboard service, reports, grading
     "dashboard", "exchange", "gradebook", "hubauth", "room", "singleuser", "submission",
 ]  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import server_tools, thinking, tokens
+from . import contracts, server_tools, thinking, tokens
 from .errors import ApiError
 from .facts import facts
 from .replies import Reply, ToolCall
@@ -421,8 +421,11 @@ def _generate(
         forced = _forced_tool(body)
         output_schema = _output_schema(body)
         server = _server_call(body)
+        contracted = contracts.reply_for(body, _safe_example, default_text)  # see contracts
         if server is not None:
             reply = Reply(text=default_text(body), server_tool=server)
+        elif contracted is not None:
+            reply = contracted
         elif forced:
             example = _safe_example(forced.get("input_schema", {}))
             example = example if isinstance(example, dict) else {}

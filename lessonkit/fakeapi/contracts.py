@@ -1,0 +1,298 @@
+"""Machine-readable contracts a request sets up, and the answers that honour them.
+
+Code written against the live API parses what it asked for: the rest of a JSON
+object it prefilled with ``{``, the text inside an XML tag it opened, a bare SQL
+query, or a ``tool_use`` when it offered tools that fit the question. A generic
+sentence breaks such code offline while it works live, so where a request sets
+one of these up, the fake model keeps to it, deterministically:
+
+* **prefill** (models that allow it) ending in ``{`` or an open ``<tag>``: the
+  continuation closes it (valid JSON with the prefill; the tag closed);
+* **bare SQL** ("only output the SQL query") over a ``CREATE TABLE`` in the prompt:
+  a ``SELECT`` naming the columns and filter values the question mentions;
+* **tags and JSON** the prompt asks for ("put it in <answer> tags", "give me a
+  JSON dict"): each tag, holding a JSON object where JSON is asked for, or a
+  bare JSON object;
+* **tools under** ``tool_choice: auto``: the offered tools whose names share
+  the most words with the question (several, in parallel, when they tie and
+  ``disable_parallel_tool_use`` is not set), else the one whose description
+  shares the most, after a sentence saying so, with inputs taken from the
+  prompt's own values where the schema allows.
+
+Stop sequences and ``max_tokens`` then apply to these answers as to any other
+(:func:`lessonkit.fakeapi.generation._cut_text`). Free-text style requests
+("three bullet points") stay out of scope: a scenario file scripts those.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .facts import facts
+from .replies import Reply, ToolCall
+from .server_tools import server_tool_types
+
+__all__ = ["reply_for"]
+
+Example = Callable[[Any], Any]
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+#: Words too common to show that a tool fits a question.
+_STOP = frozenset(
+    "the and for you your with what that this from are can get how have into its not "
+    "our out use using was will about any all also given some than then them they when "
+    "which who why would should could please tell give make set find show list tool tools "
+    "current information data value values return returns specified provided based".split()
+)
+_ARITHMETIC = re.compile(
+    r"\d[\d,.]*\s*(?:[-+*/x×^]|\*\*)\s*\d[\d,.]*(?:\s*(?:[-+*/×^]|\*\*)\s*\d[\d,.]*)*"
+)
+_MATHS_WORDS = ("calculat", "arithmetic", "math", "comput", "evaluat")
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters: "calculate" and "calculator" meet."""
+    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _prompt(body: Mapping[str, Any]) -> str:
+    for message in reversed(body["messages"]):
+        if message["role"] != "user":
+            continue
+        content = message["content"]
+        if isinstance(content, str):
+            return content
+        return " ".join(
+            str(b.get("text", ""))
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
+    return ""
+
+
+def _answers_tool_results(body: Mapping[str, Any]) -> bool:
+    content = body["messages"][-1]["content"]
+    return (
+        body["messages"][-1]["role"] == "user"
+        and isinstance(content, list)
+        and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
+    )
+
+
+# --- tools under auto ---------------------------------------------------------------------
+
+
+def _fit(tool: Mapping[str, Any], prompt: str, words: set[str]) -> tuple[frozenset[str], int]:
+    """How ``tool`` fits the prompt: the words its name shares with it, and how many its
+    description shares. A tool that computes, offered a sum, fits by name.
+    """
+    name = str(tool.get("name", "")).replace("_", " ").replace("-", " ")
+    about = f"{name} {tool.get('description', '')}"
+    named = _stems(name) & words
+    if _ARITHMETIC.search(prompt) and any(m in about.lower() for m in _MATHS_WORDS):
+        named |= {"+"}
+    return frozenset(named), len(_stems(about) & words)
+
+
+def _chosen(tools: list[dict[str, Any]], prompt: str) -> list[dict[str, Any]]:
+    """The tools a model would call: one per distinct thing the question names, in parallel;
+    else the one whose description fits best; else none.
+    """
+    words = _stems(prompt)
+    fits = [_fit(t, prompt, words) for t in tools]
+    ranked = sorted(range(len(tools)), key=lambda i: (-len(fits[i][0]), -fits[i][1], i))
+    covered: set[str] = set()
+    chosen = []
+    for i in ranked:
+        named = fits[i][0]
+        if named and not named <= covered:
+            chosen.append(tools[i])
+            covered |= named
+    if chosen or not ranked or fits[ranked[0]][1] == 0:
+        return chosen
+    return [tools[ranked[0]]]
+
+
+def _value_for(name: str, schema: Mapping[str, Any], prompt: str, example: Any) -> Any:
+    """A value for property ``name`` taken from the prompt, or ``example`` if none fits."""
+    kind = schema.get("type")
+    lowered = name.lower()
+    if isinstance(schema.get("enum"), list):
+        return next((v for v in schema["enum"] if str(v).lower() in prompt.lower()), example)
+    if kind == "string":
+        if any(m in lowered for m in ("expr", "calc", "formula", "math")) and (
+            found := _ARITHMETIC.search(prompt)
+        ):
+            return found.group(0).strip()
+        if any(m in lowered for m in ("location", "city", "place", "country", "where")):
+            if found := re.search(r"\b(?:in|for|at|near)\s+((?:[A-Z][\w.'-]*,?\s?)+)", prompt):
+                return found.group(1).strip(" ,")
+        if lowered.endswith("id") or "number" in lowered:
+            if found := re.search(r"\b([A-Z]*\d[\w-]*)\b", prompt):
+                return found.group(1)
+        if found := re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", prompt):
+            return found.group(0) if "mail" in lowered else example
+        if any(m in lowered for m in ("query", "question", "text", "prompt", "topic", "search")):
+            return prompt.strip()[:200] or example
+    if kind in ("integer", "number"):
+        if found := re.search(r"-?\d+(?:\.\d+)?", prompt):
+            number = float(found.group(0))
+            return int(number) if kind == "integer" else number
+    return example
+
+
+def _tool_input(tool: Mapping[str, Any], prompt: str, example: Example) -> dict[str, Any]:
+    schema = tool.get("input_schema") or {}
+    made = example(schema)
+    values: dict[str, Any] = dict(made) if isinstance(made, dict) else {}
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return values
+    for name in values:
+        prop = properties.get(name)
+        if isinstance(prop, dict):
+            values[name] = _value_for(name, prop, prompt, values[name])
+    return values
+
+
+def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
+    choice = body.get("tool_choice") or {"type": "auto"}
+    if choice.get("type") != "auto" or _answers_tool_results(body):
+        return None
+    tools = [
+        t
+        for t in body.get("tools") or []
+        if isinstance(t, dict) and t.get("type") not in server_tool_types() and "name" in t
+    ]
+    prompt = _prompt(body)
+    fitting = _chosen(tools, prompt)
+    if not fitting:
+        return None
+    if choice.get("disable_parallel_tool_use"):
+        fitting = fitting[:1]
+    calls = tuple(ToolCall(t["name"], _tool_input(t, prompt, example)) for t in fitting)
+    names = " and ".join(f"the {c.name} tool" for c in calls)
+    return Reply(text=f"I'll use {names} to answer this.", tool_calls=calls)
+
+
+# --- prefill: close what the assistant's turn opened ------------------------------------------
+
+_OPEN_TAG = re.compile(r"<([A-Za-z][\w-]*)>\s*$")
+
+
+def _prefill(body: Mapping[str, Any]) -> str | None:
+    last = body["messages"][-1]
+    if last["role"] != "assistant" or not facts(body["model"]).prefill:
+        return None
+    content = last["content"]
+    if isinstance(content, str):
+        return content
+    texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    return "".join(texts) if texts else None
+
+
+def _closing(prefill: str, summary: str) -> str | None:
+    """The continuation that completes ``prefill``'s open JSON object or XML tag."""
+    stripped = prefill.rstrip()
+    if stripped.endswith("{"):
+        return _json_object(summary)[1:]
+    if found := _OPEN_TAG.search(stripped):
+        return f"{summary}</{found.group(1)}>"
+    return None
+
+
+# --- bare SQL over a schema in the prompt --------------------------------------------------
+
+_TABLE = re.compile(r"CREATE TABLE\s+[\"`]?(\w+)[\"`]?\s*\(([^)]*)\)", re.IGNORECASE)
+_ONLY_SQL = re.compile(r"\bonly (?:output|return|respond with|give)\b[^.]*\bsql\b", re.IGNORECASE)
+
+
+def _sql(prompt: str) -> str | None:
+    table = _TABLE.search(prompt)
+    if table is None or not _ONLY_SQL.search(prompt):
+        return None
+    columns = [c.split()[0].strip('"`,') for c in table.group(2).split("\n") if c.strip()]
+    columns = [c for c in columns if c and c.upper() not in ("PRIMARY", "FOREIGN", "UNIQUE")]
+    question = prompt[table.end() :]
+    words = question.split()
+    picked, where = [], []
+    for column in columns:
+        stem = column.lower()[:4]
+        for i, word in enumerate(words):
+            if not word.lower().startswith(stem):
+                continue
+            before = words[i - 1].strip(",.?") if i else ""
+            if before[:1].isupper() and i > 1 and before.lower() not in ("the", "what", "which"):
+                where.append(f"{column} = '{before}'")
+            elif column not in picked:
+                picked.append(column)
+    shown = ", ".join(c for c in picked if not any(w.startswith(c + " ") for w in where)) or "*"
+    query = f"SELECT {shown} FROM {table.group(1)}"
+    return query + (f" WHERE {' AND '.join(where)};" if where else ";")
+
+
+# --- answers the prompt asks to put in tags, or to give as JSON -------------------------------
+
+#: ``in <answer> tags``, ``inside <answer></answer> tags``: a tag the answer should hold.
+_TAG_ASK = re.compile(r"<([A-Za-z][\w-]*)>(?:\s*</\1>)?\s+tags?\b")
+_JSON_ASK = re.compile(r"\bjson\b", re.IGNORECASE)
+_TAG_TEXT = re.compile(r"\s*</?[A-Za-z][\w-]*>")
+
+
+#: A prompt that ends by showing the answer's layout: ``…like the below: <x>[…]</x>``.
+_SKELETON = re.compile(
+    r"(?:format|like (?:the )?below|like this|as follows)[^<]{0,80}?"
+    r"(<([A-Za-z][\w-]*)>.*\[[^\]]+\].*</\2>)\s*$",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _tagged(prompt: str, summary: str) -> str | None:
+    """Each tag the prompt asks for, then the layout it ends with, placeholders filled in.
+
+    Tags hold JSON where the prompt asks for JSON, else the answer.
+    """
+    skeleton = _SKELETON.search(prompt)
+    shown = skeleton.group(1) if skeleton else ""
+    names = [n for n in dict.fromkeys(_TAG_ASK.findall(prompt)) if f"<{n}>" not in shown]
+    if not names and not skeleton:
+        return None
+    inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
+    parts = [f"<{name}>\n{inner}\n</{name}>" for name in names]
+    if skeleton:
+        parts.append(re.sub(r"\[[^\]]+\]", lambda _: summary, shown))
+    return "\n".join(parts)
+
+
+def _json_object(summary: str) -> str:
+    return json.dumps({"result": summary}, indent=2)
+
+
+def reply_for(
+    body: dict[str, Any], example: Example, answer: Callable[[dict[str, Any]], str]
+) -> Reply | None:
+    """The reply a contract in ``body`` calls for, or ``None`` to answer as usual.
+
+    ``example(schema)`` makes a value that satisfies a JSON schema, ``answer(body)``
+    the fake's usual words for the prompt (both the fake model's own).
+    """
+    choice = body.get("tool_choice") or {}
+    config = body.get("output_config")
+    if choice.get("type") in ("any", "tool") or (isinstance(config, dict) and config.get("format")):
+        return None  # a forced tool call or a JSON schema is the contract already
+    prefill = _prefill(body)
+    if prefill is not None:
+        closing = _closing(prefill, answer(body))
+        return Reply(text=closing) if closing else None
+    tools = _auto_tools(body, example)
+    if tools is not None:
+        return tools
+    prompt = _prompt(body)
+    said = _TAG_TEXT.sub("", answer(body))  # the prompt's topic, without its markup
+    text = _sql(prompt) or _tagged(prompt, said)
+    if text is None and _JSON_ASK.search(prompt) and not body.get("tools"):
+        text = _json_object(said)
+    return Reply(text=text) if text else None
