@@ -201,7 +201,7 @@ def test_predict_widget_reveals_only_after_a_choice() -> None:
     choices.value = "end_turn"
     assert choices.disabled  # committed: no changing the prediction after the reveal
     assert (
-        "Not quite" in feedback.value and "the answer is <code>max_tokens</code>" in feedback.value
+        "Not quite" in feedback.value and "the answer is <i>max_tokens</i>" in feedback.value
     )
     assert "token budget &lt;mid-sentence&gt;" in feedback.value
     choices.value = None  # reset from code: the reveal stays
