@@ -37,7 +37,7 @@ def test_request_log_prose_names_only_columns_it_has(path: Path) -> None:
 def test_lesson_event_tables_number_events_as_event_sequence_does() -> None:
     from lessonkit.widgets.events import rows
 
-    first_number = rows([{"type": "message_start", "message": {}}])[0].number
+    first_number = rows([{"type": "message_stop"}])[0].number
     nb = nbformat.read(LESSONS[0].parent / "01_streaming.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     tables = [c for c in nb.cells if c.cell_type == "code" and "enumerate(events" in c.source]
     assert tables, "lesson 01 lost its event table"
