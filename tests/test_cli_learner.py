@@ -104,3 +104,24 @@ def test_doctor_says_how_to_turn_live_mode_off(monkeypatch: pytest.MonkeyPatch) 
     check = doctor.check_live_mode()
     assert check.status == "warn" and "unset LESSONKIT_LIVE" in check.fix
     assert os.environ["LESSONKIT_LIVE"] == "1"
+
+
+def test_a_blank_name_typed_at_the_prompt_is_refused(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lessonkit import cli
+
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["progress", "--export", str(out)], input="   \n")
+    assert result.exit_code == 2 and "cannot be empty" in result.output and not out.exists()
+
+
+def test_interactive_means_a_terminal_on_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from lessonkit import cli
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert cli._interactive() is False
