@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,7 @@ app = typer.Typer(
 )
 
 
-_WORKSPACE_HELP = "Your workspace [default: work/ in the course folder]."
+_WORKSPACE_HELP = "Your workspace."
 
 
 def _course_and_workspace(root: Path | None, workspace: Path | None) -> tuple[Path | None, Path]:
@@ -53,7 +54,12 @@ _CourseRoot = Annotated[
     typer.Option(help="Course folder (holds notebooks/); found from here by default."),
 ]
 _Workspace = Annotated[
-    Path | None, typer.Option(envvar="LESSONKIT_WORKSPACE", help=_WORKSPACE_HELP)
+    Path | None,
+    typer.Option(
+        envvar="LESSONKIT_WORKSPACE",
+        help=_WORKSPACE_HELP,
+        show_default="work/ in the course folder",
+    ),
 ]
 
 
@@ -80,7 +86,7 @@ def lab(
         typer.echo(f"Made your workspace {workspace}: your copies of the lessons and exercises.")
     jupyter.write_settings(workspace)
     command = lab_command(workspace, no_browser=no_browser, extra=ctx.args)
-    raise typer.Exit(jupyter.run(command, jupyter.environment(os.environ)))
+    raise typer.Exit(jupyter.run(command, jupyter.environment(os.environ, workspace)))
 
 
 @app.command()
@@ -130,6 +136,13 @@ def progress(
         Path | None,
         typer.Option(help="Instructors: the room from a folder of records or --export files."),
     ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            help="The workspace whose progress to show (lessonkit lab keeps it there).",
+            show_default="the workspace you are in, else ~/.lessonkit",
+        ),
+    ] = None,
 ) -> None:
     """Show your progress on every exercise of the course, or --export it to hand in."""
     from .checks import progress as tracker
@@ -138,23 +151,54 @@ def progress(
         _collect(collect)
         return
 
+    path = tracker.workspace_progress(workspace.resolve()) if workspace else None
     if name is not None:
         try:
-            tracker.set_learner_name(name)
+            tracker.set_learner_name(name, path)
         except ValueError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(2) from None
-    learner = tracker.learner_name()
+    learner = tracker.learner_name(path)
     if export is not None:
         if learner is None:
-            # Asked once, then stored: the login name may be "root" or "jovyan".
-            learner = typer.prompt("Your name, as the instructor should see it").strip()
-            tracker.set_learner_name(learner)
-        typer.echo(f"Progress of {learner} written to {tracker.export(export, learner=learner)}")
+            learner = _ask_name(path)
+        written = tracker.export(export, learner=learner, path=path)
+        typer.echo(f"Progress of {learner} written to {written}")
         return
     unnamed = "not named yet (lessonkit progress --name 'Your Name')"
     typer.echo(f"Learner: {learner or unnamed}")
-    typer.echo(str(tracker.summary()))
+    typer.echo(str(tracker.summary(path=path)))
+
+
+_NO_NAME = (
+    "No learner name yet: give the name your instructor should see with\n"
+    "  lessonkit progress --export FILE --name 'Your Name'\n"
+    "or set the environment variable LESSONKIT_LEARNER='Your Name'."
+)
+
+
+def _interactive() -> bool:
+    """Whether someone at a terminal can answer a question (not CI, not a pipe)."""
+    return sys.stdin.isatty()
+
+
+def _ask_name(path: Path | None) -> str:
+    """Ask once, in a terminal, for the learner's name and keep it; elsewhere say how to give it.
+
+    Asked, not guessed: the login name may be "root" or "jovyan".
+    """
+    from .checks import progress as tracker
+
+    if not _interactive():
+        typer.echo(_NO_NAME, err=True)
+        raise typer.Exit(2)
+    learner = str(typer.prompt("Your name, as the instructor should see it")).strip()
+    try:
+        tracker.set_learner_name(learner, path)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    return learner
 
 
 def _collect(folder: Path) -> None:
@@ -195,9 +239,12 @@ def grade(
 @app.command()
 def release(
     source: Annotated[
-        Path | None, typer.Option(help="Notebooks with solutions [default: exercises/source].")
+        Path | None,
+        typer.Option(help="Notebooks with solutions.", show_default="exercises/source"),
     ] = None,
-    dest: Annotated[Path | None, typer.Option(help="Student copies [default: exercises/].")] = None,
+    dest: Annotated[
+        Path | None, typer.Option(help="Student copies.", show_default="exercises/")
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite student copies changed since last release.")
     ] = False,

@@ -220,7 +220,12 @@ def check_live_mode() -> Check:
         return Check(
             "live mode", "warn", "LESSONKIT_LIVE=1 but no API key", "export ANTHROPIC_API_KEY=..."
         )
-    return Check("live mode", "warn", "ON: lessonkit.live() sends real, billed requests")
+    return Check(
+        "live mode",
+        "warn",
+        "ON: lessonkit.live() sends real, billed requests",
+        "unset LESSONKIT_LIVE for an offline-only room",
+    )
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (

@@ -108,11 +108,21 @@ def _first_layout(start: str) -> dict[str, Any]:
     }
 
 
-def environment(base: Mapping[str, str]) -> dict[str, str]:
-    """`base` with this interpreter's ``bin`` first on ``PATH`` (terminals inherit it)."""
+def environment(base: Mapping[str, str], workspace: Path | None = None) -> dict[str, str]:
+    """`base` with this interpreter's ``bin`` first on ``PATH`` (terminals inherit it).
+
+    With a ``workspace``, kernels and terminals also keep progress inside it
+    (``LESSONKIT_PROGRESS``, unless already set): a fresh workspace starts with
+    no verdicts, whoever used this machine's account before.
+    """
     scripts = str(Path(sys.executable).parent)  # not resolved: a venv's python is a symlink
     path = base.get("PATH", "")
-    return {**base, "PATH": os.pathsep.join([scripts, path]) if path else scripts}
+    env = {**base, "PATH": os.pathsep.join([scripts, path]) if path else scripts}
+    if workspace is not None:
+        from .checks.progress import workspace_progress  # the checks are heavy: import late
+
+        env.setdefault("LESSONKIT_PROGRESS", str(workspace_progress(workspace)))
+    return env
 
 
 def run(command: list[str], env: Mapping[str, str]) -> int:

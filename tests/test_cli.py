@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from lessonkit import doctor, models
+from lessonkit import cli, doctor, models
 from lessonkit import lab as lab_module
 from lessonkit.cli import app, lab_command
 from lessonkit.doctor import Check
@@ -142,6 +142,7 @@ def test_progress_asks_the_name_once_and_exports(
 
     monkeypatch.setenv("LESSONKIT_PROGRESS", str(tmp_path / "progress.json"))
     monkeypatch.delenv("LESSONKIT_LEARNER", raising=False)
+    monkeypatch.setattr(cli, "_interactive", lambda: True)  # someone at a terminal
     progress.record("ex01_collect_stream", Status.CORRECT)
     shown = runner.invoke(app, ["progress"])
     assert shown.exit_code == 0 and "not named yet" in shown.output

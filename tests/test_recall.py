@@ -48,7 +48,7 @@ def recorded(path: Path) -> dict[str, Any]:
         ("q1", ____, Status.NOT_ATTEMPTED, "q1: no answer yet."),
         ("q2", " 529 ", Status.CORRECT, "529. 529 overloaded_error is platform-wide"),
         ("q2", 529, Status.CORRECT, "529."),
-        ("q2", "429", Status.INCORRECT, "'429' is not it."),
+        ("q2", "429", Status.INCORRECT, "'429' is not it. Hint: Not 429: this one is a 5xx"),
     ],
 )
 def test_verdicts(qid: str, value: Any, status: Status, words: str) -> None:
@@ -200,9 +200,7 @@ def test_predict_widget_reveals_only_after_a_choice() -> None:
     assert feedback.value == "" and not choices.disabled
     choices.value = "end_turn"
     assert choices.disabled  # committed: no changing the prediction after the reveal
-    assert (
-        "Not quite" in feedback.value and "the answer is <code>max_tokens</code>" in feedback.value
-    )
+    assert "Not quite" in feedback.value and "the answer is <i>max_tokens</i>" in feedback.value
     assert "token budget &lt;mid-sentence&gt;" in feedback.value
     choices.value = None  # reset from code: the reveal stays
     assert "Not quite" in feedback.value

@@ -89,6 +89,10 @@ def _broken(change: str) -> dict[str, Any]:
         choice["options"][0] = "a"
     elif change == "prediction without id":
         del predict["id"]
+    elif change == "short answer without hint":
+        del short["hint"]
+    elif change == "hint gives the answer away":
+        short["hint"] = "It is 529."
     return data
 
 
@@ -114,6 +118,8 @@ def _broken(change: str) -> dict[str, Any]:
         ("prediction options repeat", "x.toml: predict 'p1': options must be at least two"),
         ("prediction without id", "x.toml: predict 1: missing id"),
         ("option is a string", "x.toml: question 'q1': option 'a': expected a table, got 'a'"),
+        ("short answer without hint", "x.toml: question 'q2': missing hint"),
+        ("hint gives the answer away", "x.toml: question 'q2': hint gives the answer '529' away"),
     ],
 )
 def test_a_malformed_bank_names_file_and_question(change: str, message: str) -> None:
@@ -124,7 +130,7 @@ def test_a_malformed_bank_names_file_and_question(change: str, message: str) -> 
 
 def test_unknown_keys_are_refused() -> None:
     data = _fixture()
-    data["question"][0]["hint"] = "extra"
+    data["question"][0]["hint"] = "extra"  # a choice question's wrong options have a why instead
     with pytest.raises(BankError, match="question 'q1': unknown key\\(s\\) hint"):
         parse(data, "x", where="x.toml")
 

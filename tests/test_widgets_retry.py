@@ -269,3 +269,46 @@ def test_importing_lessonkit_and_the_views_does_not_import_ipywidgets() -> None:
         "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("plan", "error", "label", "status"),
+    [
+        (
+            lambda api: api.fail_stream(after_events=6),
+            anthropic.APIStatusError,
+            "#1 200 → overloaded_error",
+            "200, then stream error: overloaded_error",
+        ),
+        (
+            lambda api: api.drop_stream(after_events=4),
+            httpx2.TransportError,
+            "#1 200 → dropped",
+            "200, then the connection dropped",
+        ),
+    ],
+)
+def test_a_stream_that_broke_after_200_is_drawn_as_failed(
+    lessonkit_api: FakeAPI,
+    client: anthropic.Anthropic,
+    plan: Any,
+    error: type[Exception],
+    label: str,
+    status: str,
+) -> None:
+    plan(lessonkit_api)
+    with pytest.raises(error), client.messages.stream(**REQUEST) as stream:
+        stream.until_done()
+    timeline = RetryTimeline(lessonkit_api)
+    figure = timeline.figure()
+    assert label in figure and "#1a7f37" not in figure  # not the success green
+    assert timeline.rows()[0][3] == status
+
+
+def test_request_log_title_says_how_many_of_all_it_shows(
+    lessonkit_api: FakeAPI, client: anthropic.Anthropic
+) -> None:
+    for _ in range(3):
+        client.messages.create(**REQUEST)
+    assert str(RequestLog(lessonkit_api, last=2)).startswith("Request log — last 2 of 3 request(s)")
+    assert str(RequestLog(lessonkit_api, last=3)).startswith("Request log — 3 request(s)")

@@ -1,7 +1,9 @@
 """A learner's progress: one small JSON file, updated on every `q.check()`.
 
-The file lives at `~/.lessonkit/progress.json`, or wherever the environment
-variable `LESSONKIT_PROGRESS` points (tests point it into `tmp_path`). Writes are
+The file lives wherever the environment variable `LESSONKIT_PROGRESS` points
+(`lessonkit lab` points it into the workspace it opens, tests into `tmp_path`),
+else in the workspace the current folder is in (`<workspace>/.lessonkit/`), so a
+fresh workspace starts with no verdicts, else at `~/.lessonkit/progress.json`. Writes are
 atomic (temporary file + `os.replace`), so a crash or a second kernel never
 leaves half a file; with two kernels writing at once the last write wins.
 `export` writes a single JSON file an instructor can collect, named after the
@@ -24,6 +26,7 @@ from typing import Any
 
 from ..atomic import write_json
 from ..exchange import publish
+from ..workspace import MANIFEST
 from .results import Status
 
 Clock = Callable[[], datetime]
@@ -46,10 +49,25 @@ class Entry:
     last_checked: str
 
 
+def workspace_progress(workspace: Path) -> Path:
+    """Where a workspace keeps its learner's progress: beside its manifest."""
+    return workspace / MANIFEST.parent / "progress.json"
+
+
 def default_path() -> Path:
-    """`$LESSONKIT_PROGRESS`, else `~/.lessonkit/progress.json`."""
+    """`$LESSONKIT_PROGRESS`, else the enclosing workspace's file, else `~/.lessonkit/...`.
+
+    A workspace is a folder with a `.lessonkit/manifest.json` (see
+    `lessonkit.workspace`): the current folder or one above it.
+    """
     override = os.environ.get("LESSONKIT_PROGRESS")
-    return Path(override) if override else Path.home() / ".lessonkit" / "progress.json"
+    if override:
+        return Path(override)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / MANIFEST).is_file():
+            return workspace_progress(folder)
+    return Path.home() / ".lessonkit" / "progress.json"
 
 
 def load(path: Path | None = None) -> dict[str, Entry]:
@@ -81,12 +99,18 @@ def record(
     message: str = "",
     path: Path | None = None,
     clock: Clock = _utcnow,
-) -> Entry:
-    """Count one check of exercise `name`, remember its latest verdict, tell a hub's dashboard."""
+) -> Entry | None:
+    """Count one check of exercise `name`, remember its latest verdict, tell a hub's dashboard.
+
+    A "not attempted" check (the stub is still there) is no attempt: it changes
+    nothing and returns the entry as it was (None if there was none).
+    """
     path = path or default_path()
     entries = load(path)
     now = clock().isoformat(timespec="seconds")
     previous = entries.get(name)
+    if status is Status.NOT_ATTEMPTED:
+        return previous
     first_passed = previous.first_passed if previous else None
     if first_passed is None and status is Status.CORRECT:
         first_passed = now

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from html import escape
 
+from .._codespans import rendered
+
 
 class Status(enum.Enum):
     """The four verdicts; only CORRECT counts as a pass."""
@@ -57,7 +59,7 @@ class CheckResult:
         return (
             f'<div style="border-left:4px solid {colour};padding:0.2em 0.6em">'
             f'<strong style="color:{colour}">{symbol} {label}:</strong> '
-            f"{escape(self.message)}{details}</div>"
+            f"{rendered(self.message)}{details}</div>"
         )
 
 
@@ -75,7 +77,7 @@ class Hint:
     def _repr_html_(self) -> str:
         return (
             '<div style="border-left:4px solid #0969da;padding:0.2em 0.6em">'
-            f"<strong>Hint {self.number} of {self.total}:</strong> {escape(self.text)}</div>"
+            f"<strong>Hint {self.number} of {self.total}:</strong> {rendered(self.text)}</div>"
         )
 
 

@@ -285,7 +285,12 @@ class FakeAPI:
         )
 
     def reset(self) -> None:
-        """Forget requests, replies, faults and time; keep retired models."""
+        """Forget requests, replies, faults and time; keep retired models and the id sequence.
+
+        Ids keep counting, as the real API's never repeat: a batch or request made
+        after a reset never shows an id seen before it. Only a new ``FakeAPI``
+        starts again at the first id, which keeps a fresh kernel deterministic.
+        """
         with self._lock:
             self.requests.clear()
             self._state.replies.clear()
@@ -295,7 +300,6 @@ class FakeAPI:
             self._waits.clear()
             self.batches.reset()
             self.prompt_cache.clear()
-            self.ids.reset()
             self._calls = 0
 
     # --- serving -----------------------------------------------------------------

@@ -47,6 +47,3 @@ class IdSource:
         n = self._counters.get(kind, 0) + 1
         self._counters[kind] = n
         return make_id(kind, n, self.seed)
-
-    def reset(self) -> None:
-        self._counters.clear()

@@ -5,9 +5,10 @@ this module turns it into frozen values and refuses a malformed one with an
 error that names the file and the question, so a typo fails in the test suite
 (``tests/test_recall_bank.py`` validates every committed bank), not in front of
 a learner. What is checked: ids unique, the answer among the options, every
-wrong option with its own ``why``, every ``accept`` regex compiling and
-accepting the stated ``answer``, and no unknown keys (a misspelt ``explain``
-would otherwise vanish silently).
+wrong option with its own ``why``, every short question with a ``hint`` (shown
+after a wrong answer, so it must help without giving the answer away), every
+``accept`` regex compiling and accepting the stated ``answer``, and no unknown
+keys (a misspelt ``explain`` would otherwise vanish silently).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ BANKS = Path(__file__).resolve().parent
 
 _QUESTION_KEYS: dict[str, tuple[set[str], set[str]]] = {
     "choice": ({"id", "kind", "prompt", "answer", "explain", "options"}, set()),
-    "short": ({"id", "kind", "prompt", "answer", "explain", "accept"}, set()),
+    "short": ({"id", "kind", "prompt", "answer", "explain", "accept", "hint"}, set()),
 }
 _PREDICT_KEYS = {"id", "prompt", "options", "answer", "explain"}
 _TEXTS = ("id", "prompt", "answer", "explain")
@@ -56,6 +57,7 @@ class Question:
     explain: str
     options: tuple[Option, ...] = ()
     accept: tuple[re.Pattern[str], ...] = ()
+    hint: str = ""  #: a short question's nudge after a wrong answer (a wrong option has its why)
 
     def option(self, key: str) -> Option | None:
         """The option with this key, or None."""
@@ -188,7 +190,10 @@ def _question(raw: Any, where: str) -> Question:
     accept = _patterns(raw["accept"], where)
     if not any(p.fullmatch(answer) for p in accept):
         raise BankError(f"{where}: no accept pattern matches its own answer {answer!r}")
-    return Question(qid, kind, prompt, answer, explain, accept=accept)
+    hint = _text(raw, "hint", where)
+    if answer.casefold() in hint.casefold():
+        raise BankError(f"{where}: hint gives the answer {answer!r} away")
+    return Question(qid, kind, prompt, answer, explain, accept=accept, hint=hint)
 
 
 def _options(raw: Any, where: str) -> tuple[Option, ...]:

@@ -36,7 +36,8 @@ def judge(question: Question, value: Any) -> CheckResult:
     if question.kind == "short":
         if any(p.fullmatch(given) for p in question.accept):
             return CheckResult(Status.CORRECT, f"{given}. {question.explain}")
-        return CheckResult(Status.INCORRECT, f"{given!r} is not it. Think again and retry.")
+        hint = f"{given!r} is not it. Hint: {question.hint} Try again."
+        return CheckResult(Status.INCORRECT, hint)
     option = question.option(given) or next(
         (o for o in question.options if given.casefold() in (o.key.casefold(), o.text.casefold())),
         None,

@@ -15,6 +15,7 @@ import html
 import textwrap
 from typing import Any
 
+from .._codespans import rendered
 from .bank import Bank, Prediction, Question
 from .verdict import mark
 
@@ -70,11 +71,11 @@ class QuizView:
         items = []
         for question in self.bank.questions:
             if question.kind == "choice":
-                body = "".join(f"<li>{esc(c)}</li>" for c in _choices(question))
+                body = "".join(f"<li>{rendered(c)}</li>" for c in _choices(question))
                 body = f"<ul style='list-style:none;margin:0.2em 0'>{body}</ul>"
             else:
                 body = "<div><i>short answer</i></div>"
-            items.append(f"<li><b>{esc(question.id)}.</b> {esc(question.prompt)}{body}</li>")
+            items.append(f"<li><b>{esc(question.id)}.</b> {rendered(question.prompt)}{body}</li>")
         stem = esc(self.bank.stem)
         call = esc(f'recall.answer("{self.bank.stem}", "{self.bank.questions[0].id}", "...")')
         return (
@@ -96,7 +97,7 @@ class QuizView:
     def _question_widget(self, question: Question) -> Any:
         import ipywidgets as w
 
-        prompt = w.HTML(f"<b>{html.escape(question.id)}.</b> {html.escape(question.prompt)}")
+        prompt = w.HTML(f"<b>{html.escape(question.id)}.</b> {rendered(question.prompt)}")
         control: Any
         if question.kind == "choice":
             options = [
@@ -133,10 +134,10 @@ class PredictView:
         return str(self)
 
     def _repr_html_(self) -> str:
-        esc, p = html.escape, self.prediction
-        options = "".join(f"<li>{esc(o)}</li>" for o in p.options)
+        p = self.prediction
+        options = "".join(f"<li>{rendered(o)}</li>" for o in p.options)
         return (
-            f"<div style='{_BOX}'><b>Predict, then run:</b> {esc(p.prompt)}"
+            f"<div style='{_BOX}'><b>Predict, then run:</b> {rendered(p.prompt)}"
             f"<ol type='a'>{options}</ol>"
             "<div>Commit to one answer, then run the next cell to check.</div></div>"
         )
@@ -146,11 +147,11 @@ class PredictView:
 
     def reveal(self, choice: str) -> str:
         """The HTML shown once the learner has chosen: their pick, the answer, why."""
-        esc, p = html.escape, self.prediction
+        p = self.prediction
         verdict = "Right" if choice == p.answer else "Not quite"
         return (
-            f"<div style='{_BOX}'><b>{verdict}.</b> You predicted <code>{esc(choice)}</code>; "
-            f"the answer is <code>{esc(p.answer)}</code>. {esc(p.explain)} "
+            f"<div style='{_BOX}'><b>{verdict}.</b> You predicted <i>{rendered(choice)}</i>; "
+            f"the answer is <i>{rendered(p.answer)}</i>. {rendered(p.explain)} "
             "Now run the next cell and watch it happen.</div>"
         )
 
@@ -159,7 +160,7 @@ class PredictView:
         import ipywidgets as w
 
         p = self.prediction
-        prompt = w.HTML(f"<b>Predict, then run:</b> {html.escape(p.prompt)}")
+        prompt = w.HTML(f"<b>Predict, then run:</b> {rendered(p.prompt)}")
         choices = w.RadioButtons(options=list(p.options), value=None, layout=w.Layout(width="auto"))
         feedback = w.HTML()
 

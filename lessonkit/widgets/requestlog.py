@@ -118,9 +118,9 @@ class RequestLog(TableView):
         records = self.records()
         day = f", {records[0]['timestamp'][:10]} UTC" if records else ""
         model = self._one_model()
-        return f"Request log — {len(self.api.requests)} request(s){day}" + (
-            f", {model}" if model else ""
-        )
+        total = len(self.api.requests)
+        count = f"last {len(records)} of {total}" if len(records) < total else f"{total}"
+        return f"Request log — {count} request(s){day}" + (f", {model}" if model else "")
 
     def headers(self) -> tuple[str, ...]:
         return tuple(c for c in self.columns if c != "model" or not self._one_model())

@@ -42,6 +42,15 @@ def sdk_exception(status: int) -> str:
     return f"anthropic.{found.__name__}"
 
 
+def _stream_break(attempt: RecordedRequest) -> str | None:
+    """What broke a stream after its ``200``: the ``error`` event's type, ``"dropped"``, or None.
+
+    A broken stream began as a success, so its status alone would draw it as one.
+    """
+    kind, _, error_type = (attempt.stream_fault or "").partition(":")
+    return error_type or kind or None
+
+
 def outcome(attempts: list[RecordedRequest]) -> str:
     """One sentence: how the call ended and what the caller saw."""
     last, n = attempts[-1], len(attempts)
@@ -115,7 +124,11 @@ class RetryTimeline(TableView):
                 status = f"timeout ({attempt.timed_out_after:g} s)"
             else:
                 status = f"{attempt.status} {attempt.error_type or ''}".rstrip()
-                status += f", stream {attempt.stream_fault}" if attempt.stream_fault else ""
+                broke = _stream_break(attempt)
+                if broke == "dropped":
+                    status += ", then the connection dropped"
+                elif broke:
+                    status += f", then stream error: {broke}"
             wait = attempt.wait_after
             then = f"wait {wait.seconds:.2f} s ({wait.reason})" if wait else ""
             at = f"+{attempt.at - start:.3f} s"
@@ -160,7 +173,8 @@ class RetryTimeline(TableView):
             parts.append(svg.label(x(t), 78, f"{t:g} s", anchor="middle", colour=svg.MUTED))
         for number, attempt in enumerate(attempts, start=1):
             at = attempt.at - start
-            ok = 200 <= attempt.status < 300 and attempt.timed_out_after is None
+            broke = _stream_break(attempt)
+            ok = 200 <= attempt.status < 300 and attempt.timed_out_after is None and not broke
             length = plot * (attempt.timed_out_after or 0) / span
             fill = "#1a7f37" if ok else "#fb8c00" if attempt.timed_out_after else svg.STRONG
             edge, thick = ("#24292f", 3.0) if number == selected else (fill, 1.0)
@@ -177,6 +191,7 @@ class RetryTimeline(TableView):
                 )
             )
             status = "timeout" if attempt.timed_out_after else str(attempt.status)
+            status += f" → {broke}" if broke else ""
             parts.append(svg.label(x(at), 24, f"#{number} {status}", bold=number == selected))
             wait = attempt.wait_after
             if wait is not None and wait.seconds > 0:

@@ -59,9 +59,9 @@ def test_record_counts_attempts_and_keeps_the_first_pass(path: Path) -> None:
     for status in (Status.NOT_ATTEMPTED, Status.INCORRECT, Status.CORRECT, Status.INCORRECT):
         record("ex01", status, path=path, clock=clock)
     record("ex02", Status.ERROR, path=path, clock=clock)
-    assert load(path) == {
+    assert load(path) == {  # the stub's "not attempted" was no attempt
         "ex01": Entry(
-            Status.INCORRECT, 4, "2025-01-02T10:03:00+00:00", "2025-01-02T10:04:00+00:00"
+            Status.INCORRECT, 3, "2025-01-02T10:03:00+00:00", "2025-01-02T10:04:00+00:00"
         ),
         "ex02": Entry(Status.ERROR, 1, None, "2025-01-02T10:05:00+00:00"),
     }
