@@ -39,7 +39,7 @@ with lessonkit.offline() as api:
     with client.messages.stream(**params) as stream:
         streamed = "".join(stream.text_stream)
     assert message.stop_reason and streamed, (message, streamed)
-    assert "POST /v1/messages" in str(RequestLog(api))
+    assert "POST messages" in str(RequestLog(api))
     assert lessonkit.__file__.startswith(sys.prefix), lessonkit.__file__
 
 exercise = ex01_streaming.EXERCISES[0]
