@@ -74,7 +74,7 @@ test-latest:
 
 ## lint: ruff and mypy
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check lessonkit tests bench scripts
+	$(BIN)/ruff check lessonkit tests bench scripts deploy peer-notebooks
 	$(BIN)/mypy
 
 ## mutants: mutate every exercise's model solution; each mutant must be rejected (EX=ex03: one)

@@ -81,7 +81,8 @@ def test_content_zero_text_when_a_model_thinks_first(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        "client = anthropic.Anthropic(api_key='" + "sk-" + "ant-api03-abcdefghijklmnop')",  # built: not key-shaped in git
+        # built at run time, so git holds no key-shaped string
+        "client = anthropic.Anthropic(api_key='" + "sk-" + "ant-api03-abcdefghijklmnop')",
         "os.environ['ANTHROPIC_API_KEY'] = 'my-secret'",
         "client = Anthropic(api_key='my-secret')",
     ],
