@@ -250,11 +250,14 @@ def drive_quiz(page: Any, index: int, stem: str) -> tuple[list[str], Any]:
     right = question.option(question.answer)
     assert right is not None  # the bank loader guarantees it
     box = page.locator(f"[data-cell-index='{index}'] .widget-vbox .widget-vbox").filter(
-        has_text=f"{question.id}. {question.prompt[:40]}"
+        has_text=f"{question.id}. {displayed(question.prompt)[:40]}"
     )
     problems = []
-    for option, expected in ((wrong, f"✗ Incorrect: {wrong.text}: {wrong.why}"),
-                             (right, f"✓ Correct: {right.text}. {question.explain}")):  # fmt: skip
+    verdicts = (
+        (wrong, displayed(f"✗ Incorrect: {wrong.text}: {wrong.why}")),
+        (right, displayed(f"✓ Correct: {right.text}. {question.explain}")),
+    )
+    for option, expected in verdicts:
         box.get_by_text(f"{option.key}) {option.text}", exact=True).click()
         box.get_by_role("button", name="Check").click()
         try:
@@ -272,17 +275,25 @@ def drive_prediction(page: Any, index: int, stem: str, pid: str) -> list[str]:
     prediction = recall.load(stem).prediction(pid)
     box = page.locator(f"[data-cell-index='{index}'] .widget-vbox").first
     where = f"cell {index}: predict {stem} {pid}"
-    if prediction.explain[:30] in box.inner_text() or "You predicted" in box.inner_text():
+    if displayed(prediction.explain)[:30] in box.inner_text() or "You predicted" in box.inner_text():
         return [f"{where}: the answer shows before a choice"]
     choice = prediction.options[-1]
     box.get_by_text(choice, exact=True).click()
     try:
-        expect(box).to_contain_text(f"You predicted {choice}", timeout=30_000)
-        expect(box).to_contain_text(prediction.explain)
+        expect(box).to_contain_text(f"You predicted {displayed(choice)}", timeout=30_000)
+        expect(box).to_contain_text(displayed(prediction.explain))
         expect(box.locator("input[type=radio]").first).to_be_disabled()
     except AssertionError as error:
         return [f"{where}: after a choice: {str(error).splitlines()[0]}"]
     return []
+
+
+def displayed(text: str) -> str:
+    """`text` as an HTML view displays it: a `span` in backticks is drawn as code, no backticks.
+
+    (Radio-button labels are plain text and keep their backticks.)
+    """
+    return text.replace("`", "")
 
 
 def _showcase(page: Any, cells: list[dict[str, Any]]) -> Any:
