@@ -275,7 +275,8 @@ def drive_prediction(page: Any, index: int, stem: str, pid: str) -> list[str]:
     prediction = recall.load(stem).prediction(pid)
     box = page.locator(f"[data-cell-index='{index}'] .widget-vbox").first
     where = f"cell {index}: predict {stem} {pid}"
-    if displayed(prediction.explain)[:30] in box.inner_text() or "You predicted" in box.inner_text():
+    before = box.inner_text()
+    if displayed(prediction.explain)[:30] in before or "You predicted" in before:
         return [f"{where}: the answer shows before a choice"]
     choice = prediction.options[-1]
     box.get_by_text(choice, exact=True).click()
