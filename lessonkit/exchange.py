@@ -22,8 +22,10 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from .checks.results import Status
+if TYPE_CHECKING:  # progress imports this module: no import of checks at run time
+    from .checks.results import Status
 
 __all__ = ["TIMEOUT", "publish"]
 

@@ -58,7 +58,8 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
-def _prompt(body: Mapping[str, Any]) -> str:
+def last_user_text(body: Mapping[str, Any]) -> str:
+    """The text of the request's last user turn: what the fake's answers are built from."""
     for message in reversed(body["messages"]):
         if message["role"] != "user":
             continue
@@ -167,7 +168,7 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
         for t in body.get("tools") or []
         if isinstance(t, dict) and t.get("type") not in server_tool_types() and "name" in t
     ]
-    prompt = _prompt(body)
+    prompt = last_user_text(body)
     fitting = _chosen(tools, prompt)
     if not fitting:
         return None
@@ -290,7 +291,7 @@ def reply_for(
     tools = _auto_tools(body, example)
     if tools is not None:
         return tools
-    prompt = _prompt(body)
+    prompt = last_user_text(body)
     said = _TAG_TEXT.sub("", answer(body))  # the prompt's topic, without its markup
     text = _sql(prompt) or _tagged(prompt, said)
     if text is None and _JSON_ASK.search(prompt) and not body.get("tools"):

@@ -78,19 +78,6 @@ class Generation:
     thinking_tokens: int = 0
 
 
-def _last_user_text(body: dict[str, Any]) -> str:
-    for message in reversed(body["messages"]):
-        if message["role"] != "user":
-            continue
-        content = message["content"]
-        if isinstance(content, str):
-            return content
-        return " ".join(
-            b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"
-        )
-    return ""
-
-
 def _last_tool_results(body: dict[str, Any]) -> list[str]:
     content = body["messages"][-1]["content"]
     if body["messages"][-1]["role"] != "user" or isinstance(content, str):
@@ -110,7 +97,7 @@ def _last_tool_results(body: dict[str, Any]) -> list[str]:
 
 def default_text(body: dict[str, Any]) -> str:
     """A deterministic, readable answer derived from the prompt."""
-    return "".join(_default_pieces(body, _last_user_text(body)))
+    return "".join(_default_pieces(body, contracts.last_user_text(body)))
 
 
 def _default_pieces(body: dict[str, Any], text: str) -> tuple[str, ...]:
@@ -271,7 +258,7 @@ def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     if choice.get("type") == "any":
         first: dict[str, Any] = tools[0]
         return first
-    words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
+    words = set(re.findall(r"[\w-]+", contracts.last_user_text(body).lower()))
     return next((t for t in tools if _mentioned(t["name"].lower(), words)), None)
 
 
@@ -343,10 +330,10 @@ def _server_call(body: dict[str, Any]) -> ToolCall | None:
     offered = server_tools.offered(body)
     if not offered or _last_tool_results(body):  # most requests offer none: skip the regex
         return None
-    words = set(re.findall(r"[\w-]+", _last_user_text(body).lower()))
+    words = set(re.findall(r"[\w-]+", contracts.last_user_text(body).lower()))
     for name in offered:
         if any(part in words for part in name.split("_")):  # "search", "code"...
-            return ToolCall(name, server_tools.default_input(name, _last_user_text(body)))
+            return ToolCall(name, server_tools.default_input(name, contracts.last_user_text(body)))
     return None
 
 
@@ -411,7 +398,7 @@ def _generate(
         return Generation((), "max_tokens", None, None, 0)
     stops = body.get("stop_sequences") or []
     split = None  # the answer's tokens, when generating them came with them
-    prompt = _last_user_text(body)
+    prompt = contracts.last_user_text(body)
     if reply is None and REFUSAL_TRIGGER in prompt:
         reply = Reply(stop_reason="refusal")
     if reply is not None:  # only scripted calls can be wrong; ours come from the schema
