@@ -103,13 +103,17 @@ def record(
     """Count one check of exercise `name`, remember its latest verdict, tell a hub's dashboard.
 
     A "not attempted" check (the stub is still there) is no attempt: it changes
-    nothing and returns the entry as it was (None if there was none).
+    nothing and returns the entry as it was (None if there was none). A hub's
+    dashboard still hears of a first one, so it can show who has reached the
+    exercise without answering it.
     """
     path = path or default_path()
     entries = load(path)
     now = clock().isoformat(timespec="seconds")
     previous = entries.get(name)
     if status is Status.NOT_ATTEMPTED:
+        if previous is None:
+            publish(name, status, message)
         return previous
     first_passed = previous.first_passed if previous else None
     if first_passed is None and status is Status.CORRECT:

@@ -261,3 +261,20 @@ def test_a_check_reaches_the_dashboard_while_offline_mode_is_on(
     with lessonkit.offline():
         assert exchange.publish("ex01_collect_stream", Status.CORRECT, "", env)
     assert len(seen) == 1
+
+
+def test_the_dashboard_hears_of_a_first_unanswered_check_but_never_of_a_later_one(
+    receiver: tuple[str, list[dict[str, object]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not attempted is no attempt, yet the room should see who reached the exercise."""
+    from lessonkit.checks import progress
+
+    url, seen = receiver
+    monkeypatch.setenv("LESSONKIT_EXCHANGE_URL", url)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "cy-token")
+    path = tmp_path / "p.json"
+    assert progress.record("ex01_collect_stream", Status.NOT_ATTEMPTED, path=path) is None
+    progress.record("ex01_collect_stream", Status.CORRECT, message="ok", path=path)
+    kept = progress.record("ex01_collect_stream", Status.NOT_ATTEMPTED, path=path)
+    assert kept is not None and kept.status is Status.CORRECT and kept.attempts == 1
+    assert [item["status"] for item in seen] == ["not attempted", "correct"]
