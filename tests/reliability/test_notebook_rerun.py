@@ -7,9 +7,10 @@
   error's traceback is not compared, its name and message are). A second mode
   runs each cell twice in a row (Shift-Enter, then back and Ctrl-Enter): its
   second output must equal its first. In both modes the ids the API gives each
-  new request, message and batch (``req_…``, ``msg_…``, ``msgbatch_…``) may
-  differ: ``api.reset()`` keeps them counting, as a re-sent request gets a new id
-  live too, and a course that showed the same id twice would teach that ids repeat.
+  new request, message and batch (``req_…``, ``msg_…``, ``msgbatch_…``, or the
+  last characters RequestLog shows of one) may differ: ``api.reset()`` keeps
+  them counting, as a re-sent request gets a new id live too, and a course that
+  showed the same id twice would teach that ids repeat.
 * Every STUDENT notebook (``exercises/*.ipynb``, stubs untouched) runs with
   JupyterLab's Run All semantics: a cell tagged ``raises-exception`` may
   raise and the run goes on; any other error stops it. The run must reach the
@@ -35,6 +36,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 #: Ids the API makes fresh for every request or response (see the module docstring).
 NEW_IDS = (re.compile(r"\b(req|msg|msgbatch|toolu|srvtoolu)_[0-9A-Za-z]{10,}"), r"\1_<new>")
+#: The same ids as RequestLog abbreviates them (their last characters after an ellipsis).
+NEW_ID_ENDS = (re.compile(r"…[0-9A-Za-z]{6}\b"), "…<new>")
 
 
 def _client(nb: Any, path: Path) -> Any:
@@ -76,7 +79,7 @@ def test_running_cells_again_shows_the_same_outputs(path: Path, mode: str) -> No
 
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     client = _client(nb, path)
-    rules = [*sanitizers(), NEW_IDS]
+    rules = [*sanitizers(), NEW_IDS, NEW_ID_ENDS]
     with client.setup_kernel():
         if mode == "all-again":
             _run_all(client, nb)
