@@ -12,8 +12,10 @@ UV         := $(BIN)/uv
 UV_PIP     := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
 LAB_STAMP  := $(VENV)/.lab-installed
 TEST_STAMP := $(VENV)/.test-installed
-# Test workers: one per core (pytest-xdist); each notebook stays on one worker.
-JOBS       ?= auto
+# Test workers (pytest-xdist): twice the cores, at most 8. Many tests spend their time
+# waiting on a kernel, a server or the browser; a second worker per core runs
+# meanwhile, and on a machine busy with other work the suite keeps its share of it.
+JOBS       ?= $(shell $(PYTHON) -c 'import os; print(min(8, 2 * (os.cpu_count() or 1)))' 2>/dev/null)
 
 # Fail early, before creating anything, on a Python that is too old; rebuild a .venv
 # that another interpreter made (or whose interpreter is gone). Done while make reads
@@ -52,17 +54,12 @@ $(TEST_STAMP): locks/test.txt $(LAB_STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/lessonkit lab
 
-## test: run every test (fake API fidelity, exercises, notebooks through nbval), with coverage
-# Two runs: the tests with the branch-coverage gate, spread test by test over the
-# workers; then the notebooks through nbval, each kept whole on one worker. Apart,
-# because nbval would start coverage inside every kernel (slow, and nbval gives that
-# start a fixed minute that a busy machine can miss).
-# The hub test (tests/hub, marker `hub`) starts a real JupyterHub with three learners'
-# servers: its own step, alone on the machine, after the rest.
+## test: run every test (fake API fidelity, exercises, notebooks through nbval, the hub), with coverage
+# One pytest over tests/, notebooks/ and exercises/: each notebook's nbval cells and
+# the JupyterHub tests each stay on one worker (see conftest.py), the longest
+# work first. Coverage traces the test processes only, never a notebook's kernel.
 test: $(TEST_STAMP) browser-deps
-	$(BIN)/python -m pytest tests -n $(JOBS) --dist load --cov -m "not hub"
-	$(BIN)/python -m pytest notebooks exercises -n $(JOBS) --dist loadscope
-	$(MAKE) test-hub
+	$(BIN)/python -m pytest -n $(JOBS) --dist load --no-loadscope-reorder --cov
 
 ## test-hub: the course on a real JupyterHub on 127.0.0.1 (configurable-http-proxy from npm)
 test-hub: $(TEST_STAMP) browser-deps

@@ -8,6 +8,10 @@
   and would stop at the first stub, so nbval does not collect them;
   ``tests/exercises/test_release_golden.py`` proves they equal a fresh release
   and that every stub in them is "Not attempted".
+* One ``pytest -n N --dist load`` runs everything (see :func:`pytest_xdist_make_scheduler`):
+  each notebook's nbval cells stay together on one worker, in order, and so do
+  the tests sharing the real JupyterHub; the longest work is handed out first, so
+  no worker is left with a long test at the end while the others wait.
 * ``q.check()`` records progress; during test runs it goes to a temporary
   file of each test process (each pytest-xdist worker has its own), never to
   the learner's ``~/.lessonkit``.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +39,64 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["LESSONKIT_PROGRESS"] = str(
         Path(tempfile.mkdtemp(prefix="lessonkit-")) / "progress.json"
     )
+
+
+#: Handed out first (lower first): the tests that take longest, then each notebook's
+#: nbval cells, then the rest in collection order. A long test handed out last
+#: would leave every other worker idle until it finished.
+FIRST = ("browser", "hub", "slow")
+#: Test files whose tests share one costly module fixture (a real JupyterHub).
+SHARED = ("tests/hub/test_hub.py",)
+
+
+def _rank(item: pytest.Item) -> int:
+    if item.path.suffix == ".ipynb":
+        return len(FIRST)  # after the marked tests: each notebook is a few seconds
+    return next(
+        (rank for rank, mark in enumerate(FIRST) if item.get_closest_marker(mark)), len(FIRST) + 1
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest work first; stable, so a notebook's cells keep their order."""
+    items.sort(key=_rank)
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist is not loaded under -p no:xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist load``, except that each notebook and each :data:`SHARED` file stays whole.
+
+    nbval runs a notebook's cells in order in one kernel, so they cannot be split
+    over workers. (pytest-xdist's ``xdist_group`` marks would say the same, but
+    pytest 9.2 drops them silently: pytest-dev/pytest-xdist#1386.)
+    """
+    if config.getvalue("dist") != "load":
+        return None  # pytest-xdist's own choice
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WholeNotebooks(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path.endswith(".ipynb") or path in SHARED else nodeid
+
+    return WholeNotebooks(config, log)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    """Start a notebook's kernel untraced, even in a ``--cov`` run.
+
+    nbval starts coverage inside the kernel whenever pytest-cov is on, and gives
+    that a fixed minute that a busy machine can miss. The kernel runs the lessons;
+    lessonkit's lines are traced by the tests, in the pytest processes.
+    """
+    if item.path.suffix != ".ipynb" or not getattr(item.config.option, "cov_source", None):
+        return (yield)
+    source, item.config.option.cov_source = item.config.option.cov_source, None
+    try:
+        return (yield)
+    finally:
+        item.config.option.cov_source = source
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -129,7 +129,7 @@ def main() -> int:
             "-n",
             "auto",
             "--dist",
-            "loadscope",
+            "load",
             "-q",
             "-rf",
             "--no-header",

@@ -1,4 +1,5 @@
-"""Suite-wide test tools: the ``soak`` lane, ``untraced`` tests and a recorder for real sleeps.
+"""Suite-wide test tools: the ``soak`` lane, ``untraced`` tests, what coverage skips,
+and a recorder for real sleeps.
 
 ``untraced`` tests leave a checker's worker blocked in a call on purpose. Under a
 tracer (coverage, a debugger), CPython 3.11 stalls the other threads after the
@@ -8,6 +9,11 @@ so when this process is traced such a test runs in a fresh, untraced pytest inst
 ``soak`` tests (fresh processes, every notebook twice) repeat work nbval and
 the in-process checks already cover, so ``make test`` skips them; they run
 with ``pytest -m soak`` (``make soak``).
+
+Coverage on CPython 3.11 slows every line a traced process runs, lessonkit's or
+not, about twofold. :data:`NOT_TRACED` lists the test files it does not trace
+(pytest-cov's ``no_cover``): those that drive other processes, and those that
+repeat, case after case, lines other tests trace too.
 """
 
 from __future__ import annotations
@@ -39,7 +45,32 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
+#: Test files run without coverage. The first six drive other processes (a browser,
+#: JupyterLab, kernels, fresh interpreters), where tracing this one only slows the
+#: driver. The last three repeat lines that other tests trace: each wrong answer of
+#: every exercise (test_verdict_text.py traces the same verdicts), mutants, fifty
+#: threads. Measured with ``--cov-context=test``: the suite traces the same arcs
+#: with or without them, and runs in about half the CPU time.
+NOT_TRACED = (
+    "browser/",
+    "test_lab.py",
+    "test_runtime_install.py",
+    "reliability/test_notebook_rerun.py",
+    "reliability/test_import_time.py",
+    "checks/test_abandoned_checks.py",
+    "exercises/test_contract.py",
+    "exercises/test_mutants.py",
+    "reliability/test_concurrency.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = config.rootpath / "tests"
+    for item in items:
+        if item.path.is_relative_to(tests) and item.path.relative_to(tests).as_posix().startswith(
+            NOT_TRACED
+        ):
+            item.add_marker(pytest.mark.no_cover)
     if "soak" in (config.option.markexpr or ""):
         return  # the soak lane asked for them by name
     skip = pytest.mark.skip(reason="soak test: run with `pytest -m soak` (make soak)")
