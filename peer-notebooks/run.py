@@ -12,7 +12,10 @@ kernel; nothing is written back. A failing cell is put in one class:
 
 * ``incompatible``: the notebook is stale for the installed SDK or current
   models (a retired id's 404, a removed parameter's TypeError, refused prefill,
-  ``content[0].text`` on a thinking block). ``lessonkit lint`` must flag these.
+  ``content[0].text`` on a thinking block). ``lessonkit lint`` flags these; it
+  does not flag one more: answering only one of several parallel tool calls
+  (written for a model that called one tool per turn; current models call
+  independent tools in one turn, and the API then wants every result: 400).
 * ``external``: it needs something outside the API (a package not installed,
   a file or web page not in the corpus, another host).
 * ``knock-on``: a name an earlier failing cell should have defined.
@@ -53,6 +56,7 @@ _INCOMPATIBLE = (
     "budget_tokens",
     "is not supported on this model",
     "thinking.type",
+    "ids were found without `tool_result` blocks",  # one result for parallel calls
 )
 _EXTERNAL = (
     "ModuleNotFoundError",
