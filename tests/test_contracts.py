@@ -270,6 +270,8 @@ def test_listed_options_without_a_request_for_only_the_answer_change_nothing(
 ) -> None:
     prompt = "Tell me about the options: red, green or blue."
     assert _text(_create(client, prompt)) not in ("red", "green", "blue")
+    prose = "Reply with only the answer. Options: mostly this one, or " + "on and " * 9 + "on"
+    assert _text(_create(client, prose)) != "mostly this one"  # prose, not a list of answers
 
 
 def test_a_prefill_that_opens_nothing_is_followed_by_the_tags_asked_for(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 import lessonkit
-from lessonkit._sockets import NetworkSealed, sealed
+from lessonkit._sockets import NetworkSealed, _check_address, sealed
 
 OUTSIDE = ("203.0.113.7", 80)  # TEST-NET-3: documentation only, never routed
 
@@ -83,6 +83,8 @@ def test_a_loopback_proxy_leads_off_the_machine_and_is_refused(
     port = server.getsockname()[1]
     monkeypatch.setenv("HTTPS_PROXY", f"http://localhost:{port}")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:bad-port")  # ignored, not ours
+    monkeypatch.setenv("FTP_PROXY", "http://127.0.0.1")  # no port: nothing to refuse
+    monkeypatch.setenv("ALL_PROXY", "socks5://:1080")  # no host
     with sealed(), socket.socket() as sock:
         with pytest.raises(NetworkSealed, match="named by a \\*_PROXY variable"):
             sock.connect(("127.0.0.1", port))
@@ -93,3 +95,9 @@ def test_the_seal_leaves_exactly_what_was_there() -> None:
     with lessonkit.offline():
         assert socket.getaddrinfo is not before[0]
     assert (socket.getaddrinfo, socket.socket.__dict__.get("connect")) == before
+
+
+def test_unix_and_other_local_families_are_left_alone() -> None:
+    """pytest-socket refuses unix connects in this suite, so the rule is checked directly."""
+    assert _check_address(socket.AF_UNIX, "/tmp/kernel.sock", frozenset({1})) is None
+    assert _check_address(socket.AF_INET, "not an address", frozenset()) is None
