@@ -12,10 +12,9 @@ kernel; nothing is written back. A failing cell is put in one class:
 
 * ``incompatible``: the notebook is stale for the installed SDK or current
   models (a retired id's 404, a removed parameter's TypeError, refused prefill,
-  ``content[0].text`` on a thinking block). ``lessonkit lint`` flags these; it
-  does not flag one more: answering only one of several parallel tool calls
-  (written for a model that called one tool per turn; current models call
-  independent tools in one turn, and the API then wants every result: 400).
+  ``content[0].text`` on a thinking block, one ``tool_result`` after parallel
+  tool calls: written for a model that called one tool per turn). ``lessonkit
+  lint`` flags these.
 * ``external``: it needs something outside the API (a package not installed,
   a file or web page not in the corpus, another host).
 * ``knock-on``: a name an earlier failing cell should have defined.
