@@ -257,6 +257,8 @@ def test_a_listed_set_of_answers_fills_the_answer_tag_of_the_layout(
         ("Classify the review as one of: positive, negative or neutral. Reply with only "
          "the label.\n\nReview: a negative experience, sadly.", "negative"),
         ('Is this spam? Answer "YES" or "NO" and only the answer word.', "YES"),
+        ("Label the comment as one of: ok, spam, abusive. Answer with the label only.\n"
+         "Buy cheap watches, spam spam!", "spam"),
     ],
 )  # fmt: skip
 def test_a_prompt_that_wants_only_the_option_gets_only_an_option(

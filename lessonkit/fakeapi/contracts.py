@@ -299,7 +299,11 @@ _QUOTED_PAIR = re.compile(
     r"""\b(?:with|answer|either)\s+(["'])(\w[\w -]*)\1\s+or\s+(["'])(\w[\w -]*)\3""",
     re.IGNORECASE,
 )
-_ONLY = re.compile(r"\b(?:only|just)\b[^.\n]{0,40}\b(?:name|label|category|option|answer|word)\b")
+_ONLY = re.compile(
+    r"\b(?:only|just)\b[^.\n]{0,40}\b(?:name|label|category|option|answer|word)\b"
+    r"|\b(?:name|label|category|option|answer|word) only\b",
+    re.IGNORECASE,
+)
 
 
 def _options(prompt: str) -> list[str]:
