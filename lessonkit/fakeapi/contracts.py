@@ -344,9 +344,9 @@ def _tagged(prompt: str, summary: str) -> str | None:
     inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
 
     def filled(name: str) -> str:
-        if options and not any(w in name.lower() for w in _WORKING):
-            return _option(prompt, options)
-        return summary if any(w in name.lower() for w in _WORKING) else inner
+        if any(w in name.lower() for w in _WORKING):
+            return summary  # reasoning is prose, even where the answer is JSON
+        return _option(prompt, options) if options else inner
 
     parts = [f"<{name}>\n{filled(name)}\n</{name}>" for name in names]
     if skeleton:
