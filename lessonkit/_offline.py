@@ -7,6 +7,9 @@ goes back to what it was *at entry* (not at import), in reverse order:
 - respx's httpcore2 mocker (and a fence on plain httpcore): ``api.anthropic.com``
   is served by the session's :class:`FakeAPI`, every other host refused
   (:mod:`lessonkit._transport`);
+- Python's sockets: lookups of other hosts and connections off this machine
+  raise :class:`~lessonkit._sockets.NetworkSealed` (``requests``, ``urllib``,
+  raw sockets; loopback still works; :mod:`lessonkit._sockets`);
 - ``os.environ``: ``ANTHROPIC_API_KEY`` holds a placeholder,
   ``ANTHROPIC_BASE_URL`` and ``ANTHROPIC_AUTH_TOKEN`` are unset;
 - ``time.sleep``, ``asyncio.sleep`` and ``anyio.sleep`` move the virtual clock
@@ -31,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
+from ._sockets import sealed
 from ._transport import OfflineError, intercept
 from .fakeapi.app import FakeAPI
 from .timewarp import TimeWarp
@@ -196,6 +200,7 @@ class Offline:
     def _switch_on(self) -> None:
         with ExitStack() as patches:  # a failure half-way undoes what was done
             patches.enter_context(intercept(self.api))
+            patches.enter_context(sealed())
             patches.enter_context(_environment(_ENV))
             if self._warp is not None:
                 patches.enter_context(self._warp.installed())

@@ -26,9 +26,11 @@ make *anyone's* Claude notebook fail live, each named in its finding:
 ``prefill`` (a final ``assistant`` message to a model whose row in
 ``model_facts.json`` refuses it), ``content-index`` (``.content[0].text`` while
 a model used by the notebook may answer with a thinking block first),
-``api-key`` (a key written into a cell) and ``max-tokens`` (above the model's
-output ceiling). ``--fix`` rewrites retired ids to the registry's current id of
-the same family.
+``api-key`` (a key written into a cell), ``max-tokens`` (above the model's
+output ceiling) and ``tool-result`` (one ``tool_result`` for the one
+``tool_use`` block a cell picked out, while current models call several tools
+in one turn and the API then wants a result for each: 400). ``--fix``
+rewrites retired ids to the registry's current id of the same family.
 """
 
 from __future__ import annotations
@@ -368,6 +370,40 @@ def _content_zero_text(node: ast.AST) -> bool:
     )
 
 
+def _one_block(node: ast.AST) -> bool:
+    """``<x>.content[N]`` or ``next(...)``: one block picked out of a reply's content."""
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id == "next"
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "content"
+        and isinstance(node.slice, (ast.Constant, ast.UnaryOp))
+    )
+
+
+def _single_tool_results(tree: ast.AST) -> Iterator[int]:
+    """Lines of ``{"tool_use_id": b.id, …}`` where ``b`` is one block picked out of a reply."""
+    picked = {
+        n.targets[0].id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name)
+        and _one_block(n.value)
+    }
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        for key, value in zip(node.keys, node.values, strict=True):
+            if not (isinstance(key, ast.Constant) and key.value == "tool_use_id"):
+                continue
+            if isinstance(value, ast.Attribute) and value.attr == "id":
+                block = value.value
+                if (isinstance(block, ast.Name) and block.id in picked) or _one_block(block):
+                    yield node.lineno
+
+
 def _thinks_first(model: ModelFacts) -> bool:
     return model.thinking_default != "off"
 
@@ -446,6 +482,18 @@ def _cell_rules(tree: ast.Module, context: _Context) -> Iterator[tuple[int, str,
                     f"of {model.max_output_tokens}: a 400 invalid_request_error"
                 ),
             )
+    for line in _single_tool_results(tree):
+        yield (
+            line,
+            "tool-result",
+            (
+                "one tool_result for one picked tool_use block: current models call several "
+                "tools in one turn when a question asks several things (parallel tool use is on "
+                "by default), and the API then answers 400 unless the next user message has a "
+                "tool_result for every tool_use id; loop over the blocks with "
+                "b.type == 'tool_use', or set tool_choice's disable_parallel_tool_use"
+            ),
+        )
     indexed = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and _content_zero_text(n)]
     if indexed:
         thinking = sorted(m for m in context.used if _thinks_first(facts(m)))

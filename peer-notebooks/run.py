@@ -12,7 +12,9 @@ kernel; nothing is written back. A failing cell is put in one class:
 
 * ``incompatible``: the notebook is stale for the installed SDK or current
   models (a retired id's 404, a removed parameter's TypeError, refused prefill,
-  ``content[0].text`` on a thinking block). ``lessonkit lint`` must flag these.
+  ``content[0].text`` on a thinking block, one ``tool_result`` after parallel
+  tool calls: written for a model that called one tool per turn). ``lessonkit
+  lint`` flags these.
 * ``external``: it needs something outside the API (a package not installed,
   a file or web page not in the corpus, another host).
 * ``knock-on``: a name an earlier failing cell should have defined.
@@ -53,6 +55,7 @@ _INCOMPATIBLE = (
     "budget_tokens",
     "is not supported on this model",
     "thinking.type",
+    "ids were found without `tool_result` blocks",  # one result for parallel calls
 )
 _EXTERNAL = (
     "ModuleNotFoundError",

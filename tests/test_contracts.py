@@ -222,3 +222,81 @@ def test_two_tools_naming_the_same_word_do_not_both_fire(client: anthropic.Anthr
     ]
     message = _create(client, "What is the status of order O2?", tools=tools)
     assert _calls(message) == [("get_order_details", {"order_id": "O2"})]
+
+
+ROUTER = (
+    "Analyze the input and select the most appropriate support team from these options: "
+    "['billing', 'technical', 'account', 'product']\n"
+    "First explain your reasoning, then provide your selection in this XML format:\n\n"
+    "<reasoning>\nBrief explanation of why this ticket goes to a team.\n</reasoning>\n\n"
+    "<selection>\nThe chosen team name\n</selection>\n\nInput: {ticket}"
+)
+
+
+@pytest.mark.parametrize(
+    ("ticket", "team"),
+    [
+        ("I can't log in to my account, it says invalid password.", "account"),
+        ("My technical setup crashes on start.", "technical"),
+        ("Hello, there is an odd charge on my card.", "billing"),  # nothing named: the first
+    ],
+)
+def test_a_listed_set_of_answers_fills_the_answer_tag_of_the_layout(
+    client: anthropic.Anthropic, ticket: str, team: str
+) -> None:
+    text = _text(_create(client, ROUTER.format(ticket=ticket), model=models.DEFAULT))
+    reasoning = re.search(r"<reasoning>(.*?)</reasoning>", text, re.DOTALL)
+    selection = re.search(r"<selection>(.*?)</selection>", text, re.DOTALL)
+    assert reasoning and reasoning.group(1).strip() not in ("", team)
+    assert selection and selection.group(1).strip() == team
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [
+        ("Classify the review as one of: positive, negative or neutral. Reply with only "
+         "the label.\n\nReview: a negative experience, sadly.", "negative"),
+        ('Is this spam? Answer "YES" or "NO" and only the answer word.', "YES"),
+        ("Label the comment as one of: ok, spam, abusive. Answer with the label only.\n"
+         "Buy cheap watches, spam spam!", "spam"),
+    ],
+)  # fmt: skip
+def test_a_prompt_that_wants_only_the_option_gets_only_an_option(
+    client: anthropic.Anthropic, prompt: str, answer: str
+) -> None:
+    assert _text(_create(client, prompt, model=models.DEFAULT)) == answer
+
+
+def test_listed_options_without_a_request_for_only_the_answer_change_nothing(
+    client: anthropic.Anthropic,
+) -> None:
+    prompt = "Tell me about the options: red, green or blue."
+    assert _text(_create(client, prompt)) not in ("red", "green", "blue")
+    prose = "Reply with only the answer. Options: mostly this one, or " + "on and " * 9 + "on"
+    assert _text(_create(client, prose)) != "mostly this one"  # prose, not a list of answers
+
+
+def test_a_prefill_that_opens_nothing_is_followed_by_the_tags_asked_for(
+    client: anthropic.Anthropic,
+) -> None:
+    prompt = (
+        "Give me a JSON dict with the names of 5 famous athletes & their sports.\n"
+        "Put this dictionary in <athlete_sports> tags.\n\nThen, for each athlete, output an "
+        "additional JSON dictionary.\nPut each of these additional dictionaries in separate "
+        "<athlete_name> tags."
+    )
+    prefill = [{"role": "assistant", "content": "Here is the JSON requested:"}]
+    text = _text(_create(client, prompt, then=prefill))
+    assert text.startswith("\n<athlete_sports>")
+    for tag in ("athlete_sports", "athlete_name"):
+        found = re.findall(f"<{tag}>(.+?)</{tag}>", text, re.DOTALL)
+        assert found and all(isinstance(json.loads(f), dict) for f in found)
+
+
+def test_dependent_asks_get_one_call_per_turn_first_named_first(
+    client: anthropic.Anthropic,
+) -> None:
+    """Claude issues dependent calls across separate turns (Anthropic, Parallel tool use)."""
+    prompt = "Find the time in Paris, then tell me the weather there."
+    message = _create(client, prompt, tools=[WEATHER, TIME])
+    assert [name for name, _ in _calls(message)] == ["get_time"]

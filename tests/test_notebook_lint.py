@@ -133,3 +133,27 @@ def test_command_exit_codes_and_fix(tmp_path: Path) -> None:
 def test_cells_that_do_not_parse_are_skipped(tmp_path: Path) -> None:
     path = _notebook(tmp_path, "def broken(:\n", "%pip install anthropic")
     assert _rules(path) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "use = next(b for b in reply.content if b.type == 'tool_use')\n"
+        "result = {'type': 'tool_result', 'tool_use_id': use.id, 'content': 'ok'}",
+        "use = reply.content[-1]\n"
+        "result = {'type': 'tool_result', 'tool_use_id': use.id, 'content': 'ok'}",
+        "x = 1\nresult = {'type': 'tool_result', 'tool_use_id': reply.content[1].id}",
+    ],
+)
+def test_one_tool_result_for_one_picked_block(tmp_path: Path, source: str) -> None:
+    """Parallel calls are the default: answering only the block a cell picked out is a 400."""
+    assert _rules(_notebook(tmp_path, source)) == [("cell 1:line 2", "tool-result")]
+
+
+def test_a_result_for_every_tool_use_block_passes(tmp_path: Path) -> None:
+    source = (
+        "results = [{'type': 'tool_result', 'tool_use_id': b.id, 'content': run(b)}\n"
+        "           for b in reply.content if b.type == 'tool_use']\n"
+        "first = reply.content[0]\nother = {'tool_use_id': 'toolu_1', 'name': first.id}"
+    )
+    assert _rules(_notebook(tmp_path, source)) == []

@@ -190,3 +190,37 @@ def test_plugin_points_nbval_at_a_throwaway_kernel_and_restores_the_environment(
         pytest_plugin.pytest_unconfigure(config)  # type: ignore[arg-type]
     assert os.environ["JUPYTER_PATH"] == "/before"
     assert "LESSONKIT_SCENARIO" not in os.environ and "LESSONKIT_NOTEBOOK" not in os.environ
+
+
+NETWORK = [
+    "import socket, urllib.request\n"
+    "def attempt(call):\n"
+    "    try:\n        call()\n"
+    "    except Exception as error:\n"
+    "        print(type(error).__name__, 'lessonkit offline mode refuses' in str(error))",
+    "attempt(lambda: urllib.request.urlopen('https://example.com', timeout=60))",
+    "import requests\nattempt(lambda: requests.get('https://example.com/data.csv', timeout=60))",
+    "attempt(lambda: socket.create_connection(('93.184.216.34', 80), timeout=60))",
+    "server = socket.create_server(('127.0.0.1', 0))\n"
+    "with socket.create_connection(server.getsockname()) as near:\n"
+    "    print('loopback', near.getpeername()[0])\n"
+    "server.close()",
+]
+
+
+def test_the_kernel_seals_every_socket_not_only_the_sdks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """urllib, requests and a raw socket get offline mode's own error, raised before any
+    lookup or connection is tried (so never a hang); loopback still connects."""
+    pytest.importorskip("requests")
+    for name in ("LESSONKIT_SCENARIO", "LESSONKIT_NOTEBOOK"):
+        monkeypatch.delenv(name, raising=False)
+    with kernel.temporary("lk-sealed-test") as name:
+        outputs = _run(_notebook(tmp_path / "fetches.ipynb", NETWORK), name)
+    assert outputs[1:] == [
+        "URLError True\n",
+        "ConnectionError True\n",
+        "NetworkSealed True\n",
+        "loopback 127.0.0.1\n",
+    ]

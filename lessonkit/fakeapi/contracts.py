@@ -11,13 +11,22 @@ one of these up, the fake model keeps to it, deterministically:
 * **bare SQL** ("only output the SQL query") over a ``CREATE TABLE`` in the prompt:
   a ``SELECT`` naming the columns and filter values the question mentions;
 * **tags and JSON** the prompt asks for ("put it in <answer> tags", "give me a
-  JSON dict"): each tag, holding a JSON object where JSON is asked for, or a
-  bare JSON object;
+  JSON dict", or an XML layout shown after "in this format:"): each tag,
+  holding a JSON object where JSON is asked for, or a bare JSON object; also
+  after a prefill that opens nothing ("Here is the JSON requested:");
+* **a closed set of answers** the prompt lists ("select ... from these options:
+  ['billing', 'technical']", "one of: a, b or c"): the answer tag of the layout
+  (or, where the prompt asks for only the answer, the whole reply) holds one of
+  them, the one the rest of the prompt mentions most (the first on a tie);
 * **tools under** ``tool_choice: auto``: the offered tools whose names share
-  the most words with the question (several, in parallel, when they tie and
-  ``disable_parallel_tool_use`` is not set), else the one whose description
-  shares the most, after a sentence saying so, with inputs taken from the
-  prompt's own values where the schema allows.
+  the most words with the question, else the one whose description shares the
+  most, after a sentence saying so, with inputs taken from the prompt's own
+  values where the schema allows. Several tools are called in one turn when
+  the question names several independent things and ``disable_parallel_tool_use``
+  is not set; a question that orders them ("..., then ...") gets only the first
+  call, as "Claude issues dependent calls across separate turns" (Anthropic,
+  *Parallel tool use*, platform.claude.com/docs/en/agents-and-tools/tool-use/
+  parallel-tool-use).
 
 Stop sequences and ``max_tokens`` then apply to these answers as to any other
 (:func:`lessonkit.fakeapi.generation._cut_text`). Free-text style requests
@@ -117,6 +126,21 @@ def _chosen(tools: list[dict[str, Any]], prompt: str) -> list[dict[str, Any]]:
     return [tools[ranked[0]]]
 
 
+#: Words that order the asks: the later call needs the earlier one's result, so it waits a turn.
+_SEQUENCED = re.compile(
+    r"\b(?:and )?then\b|\bafter(?:wards| that)\b|\bonce you (?:have|know)\b"
+    r"|\b(?:using|with|based on) (?:the|that|its) results?\b",
+    re.IGNORECASE,
+)
+
+
+def _first_mention(tool: Mapping[str, Any], prompt: str) -> int:
+    """Where the prompt first names ``tool`` (by a word of its name); its length if nowhere."""
+    name = _stems(str(tool.get("name", "")).replace("_", " ").replace("-", " "))
+    found = (m.start() for m in _WORD.finditer(prompt.lower()) if m.group(0)[:5] in name)
+    return next(found, len(prompt))
+
+
 def _value_for(name: str, schema: Mapping[str, Any], prompt: str, example: Any) -> Any:
     """A value for property ``name`` taken from the prompt, or ``example`` if none fits."""
     kind = schema.get("type")
@@ -172,7 +196,9 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
     fitting = _chosen(tools, prompt)
     if not fitting:
         return None
-    if choice.get("disable_parallel_tool_use"):
+    if _SEQUENCED.search(prompt):
+        fitting = sorted(fitting, key=lambda t: _first_mention(t, prompt))[:1]
+    elif choice.get("disable_parallel_tool_use"):
         fitting = fitting[:1]
     calls = tuple(ToolCall(t["name"], _tool_input(t, prompt, example)) for t in fitting)
     names = " and ".join(f"the {c.name} tool" for c in calls)
@@ -251,20 +277,82 @@ _SKELETON = re.compile(
 )
 
 
-def _tagged(prompt: str, summary: str) -> str | None:
-    """Each tag the prompt asks for, then the layout it ends with, placeholders filled in.
+#: An XML layout shown after a cue: ``in this XML format: <reasoning>why</reasoning>
+#: <selection>the team</selection>``. Each element's text describes what goes in it.
+_LAYOUT = re.compile(
+    r"(?:format|like (?:the )?below|like this|as follows|structure|template)\b[^<]{0,80}?"
+    r"((?:<([A-Za-z][\w-]*)>[^<]{0,300}</\2>\s*)+)",
+    re.IGNORECASE,
+)
+_ELEMENT = re.compile(r"<([A-Za-z][\w-]*)>[^<]*</\1>")
+#: Tags that hold the model's working, never the answer itself.
+_WORKING = ("reason", "think", "explan", "analys", "scratch", "plan", "thought", "justif")
 
-    Tags hold JSON where the prompt asks for JSON, else the answer.
+#: The set of allowed answers a prompt lists: ``from these options: ['a', 'b']``,
+#: ``one of the following: a, b or c``, ``respond with "YES" or "NO"``.
+_OPTIONS = re.compile(
+    r"\b(?:options|choices|categories|labels|classes|one of(?: the following)?)\b"
+    r"[^:\n.]{0,40}:\s*(\[[^\]\n]+\]|[^\n.]+)",
+    re.IGNORECASE,
+)
+_QUOTED_PAIR = re.compile(
+    r"""\b(?:with|answer|either)\s+(["'])(\w[\w -]*)\1\s+or\s+(["'])(\w[\w -]*)\3""",
+    re.IGNORECASE,
+)
+_ONLY = re.compile(
+    r"\b(?:only|just)\b[^.\n]{0,40}\b(?:name|label|category|option|answer|word)\b"
+    r"|\b(?:name|label|category|option|answer|word) only\b",
+    re.IGNORECASE,
+)
+
+
+def _options(prompt: str) -> list[str]:
+    """The answers the prompt allows, in its order; empty if it lists none."""
+    if pair := _QUOTED_PAIR.search(prompt):
+        return [pair.group(2), pair.group(4)]
+    found = _OPTIONS.search(prompt)
+    if found is None:
+        return []
+    listed = found.group(1).strip()
+    if listed.startswith("["):
+        items = re.findall(r"""(["'])(.+?)\1""", listed)
+        return [text for _, text in items]
+    parts = re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+|\s*\|\s*|\s*/\s*", listed)
+    options = [p.strip(" \"'`*") for p in parts]
+    return options if len(options) > 1 and all(0 < len(o) <= 40 for o in options) else []
+
+
+def _option(prompt: str, options: list[str]) -> str:
+    """The option the rest of the prompt mentions most: deterministic, the first on a tie."""
+    words = _stems(_OPTIONS.sub("", prompt))
+    return max(options, key=lambda o: (len(_stems(o) & words), -options.index(o)))
+
+
+def _tagged(prompt: str, summary: str) -> str | None:
+    """Each tag the prompt asks for, then the layout it shows, filled in.
+
+    Tags hold JSON where the prompt asks for JSON, else the answer; where the
+    prompt lists the allowed answers, an answer tag holds one of them.
     """
     skeleton = _SKELETON.search(prompt)
-    shown = skeleton.group(1) if skeleton else ""
+    layout = None if skeleton else _LAYOUT.search(prompt)
+    shown = skeleton.group(1) if skeleton else layout.group(1) if layout else ""
     names = [n for n in dict.fromkeys(_TAG_ASK.findall(prompt)) if f"<{n}>" not in shown]
-    if not names and not skeleton:
-        return None
+    options = _options(prompt)
+    if not names and not shown:
+        return _option(prompt, options) if options and _ONLY.search(prompt) else None
     inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
-    parts = [f"<{name}>\n{inner}\n</{name}>" for name in names]
+
+    def filled(name: str) -> str:
+        if any(w in name.lower() for w in _WORKING):
+            return summary  # reasoning is prose, even where the answer is JSON
+        return _option(prompt, options) if options else inner
+
+    parts = [f"<{name}>\n{filled(name)}\n</{name}>" for name in names]
     if skeleton:
         parts.append(re.sub(r"\[[^\]]+\]", lambda _: summary, shown))
+    elif layout:
+        parts.extend(f"<{m[1]}>\n{filled(m[1])}\n</{m[1]}>" for m in _ELEMENT.finditer(shown))
     return "\n".join(parts)
 
 
@@ -285,15 +373,15 @@ def reply_for(
     if choice.get("type") in ("any", "tool") or (isinstance(config, dict) and config.get("format")):
         return None  # a forced tool call or a JSON schema is the contract already
     prefill = _prefill(body)
-    if prefill is not None:
-        closing = _closing(prefill, answer(body))
-        return Reply(text=closing) if closing else None
-    tools = _auto_tools(body, example)
-    if tools is not None:
+    if prefill is not None and (closing := _closing(prefill, answer(body))):
+        return Reply(text=closing)
+    if prefill is None and (tools := _auto_tools(body, example)) is not None:
         return tools
     prompt = last_user_text(body)
     said = _TAG_TEXT.sub("", answer(body))  # the prompt's topic, without its markup
     text = _sql(prompt) or _tagged(prompt, said)
     if text is None and _JSON_ASK.search(prompt) and not body.get("tools"):
         text = _json_object(said)
-    return Reply(text=text) if text else None
+    if text is None:
+        return None
+    return Reply(text=text if prefill is None else f"\n{text}")  # a prefill opening nothing
