@@ -13,8 +13,10 @@ with :class:`NetworkSealed` naming offline mode:
   and to a loopback proxy the environment names (``HTTPS_PROXY=127.0.0.1:3128``
   is a way out, not a local service).
 
-Loopback (Jupyter's own channels, a test server on 127.0.0.1) and unix sockets
-work as before. :class:`NetworkSealed` is an ``OSError`` as well as an
+Loopback (Jupyter's own channels, a test server on 127.0.0.1), unix sockets and
+the instructor's dashboard (the host of ``$LESSONKIT_EXCHANGE_URL``, e.g.
+``hub`` on Zero to JupyterHub, where ``q.check()`` reports) work as before.
+:class:`NetworkSealed` is an ``OSError`` as well as an
 :class:`~lessonkit.OfflineError`, so code that copes with a network failure
 (retries, a fallback) copes with this one, and fails fast.
 
@@ -26,11 +28,13 @@ offline kernel and ``pytest --lessonkit-offline`` get it with everything else.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from typing import Any
 
 from ._transport import OfflineError
@@ -87,6 +91,13 @@ def _proxy_ports() -> frozenset[int]:
     return frozenset(ports)
 
 
+def _dashboard_host() -> str | None:
+    """The host ``q.check()`` reports to on a JupyterHub (:mod:`lessonkit.exchange`), if any."""
+    url = os.environ.get("LESSONKIT_EXCHANGE_URL")
+    host = urllib.parse.urlsplit(url).hostname if url else None
+    return host.lower() if host else None
+
+
 def _check_lookup(host: object) -> None:
     if host is None or _loopback(host):
         return
@@ -96,10 +107,14 @@ def _check_lookup(host: object) -> None:
     raise NetworkSealed(f"lessonkit offline mode refuses to look up {text!r}: {_ADVICE}")
 
 
-def _check_address(family: int, address: object, proxies: frozenset[int]) -> None:
+def _check_address(
+    family: int, address: object, proxies: frozenset[int], reachable: Set[str] = frozenset()
+) -> None:
     if family not in _INTERNET or not isinstance(address, tuple) or len(address) < 2:
         return  # unix sockets, netlink and the like never leave the machine
     host, port = address[0], address[1]
+    if host in reachable:
+        return  # the dashboard's address
     if not _loopback(host):
         raise NetworkSealed(
             f"lessonkit offline mode refuses a connection to {host}:{port}: {_ADVICE}"
@@ -132,21 +147,38 @@ def _replaced(owner: Any, name: str, make: Callable[[Any], Any]) -> Iterator[Non
             setattr(owner, name, saved)
 
 
+def _addresses(lookup: str, found: Any) -> list[str]:
+    """The addresses in what ``socket.<lookup>`` returned."""
+    if lookup == "getaddrinfo":
+        return [str(entry[4][0]) for entry in found]
+    if lookup == "gethostbyname":
+        return [str(found)]
+    return [str(address) for address in found[2]]  # gethostbyname_ex
+
+
 @contextmanager
 def sealed() -> Iterator[None]:
     """While inside, Python's sockets reach loopback only (see the module docstring)."""
     proxies = _proxy_ports()
+    dashboard = _dashboard_host()
+    #: Addresses the dashboard's name resolved to (or its address, if given as one).
+    reachable: set[str] = {dashboard} if dashboard and _literal(dashboard) else set()
 
-    def lookup(original: Callable[..., Any]) -> Callable[..., Any]:
+    def lookup(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
-            _check_lookup(host)
-            return original(host, *args, **kwargs)
+            text = host.decode("ascii", "replace") if isinstance(host, bytes) else host
+            if dashboard is None or not isinstance(text, str) or text.lower() != dashboard:
+                _check_lookup(host)
+                return original(host, *args, **kwargs)
+            found = original(host, *args, **kwargs)
+            reachable.update(_addresses(name, found))
+            return found
 
         return guarded
 
     def connect(original: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(self: socket.socket, address: Any) -> Any:
-            _check_address(self.family, address, proxies)
+            _check_address(self.family, address, proxies, reachable)
             return original(self, address)
 
         return guarded
@@ -154,7 +186,7 @@ def sealed() -> Iterator[None]:
     def sendto(original: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(self: socket.socket, data: Any, *rest: Any) -> Any:
             if rest:
-                _check_address(self.family, rest[-1], proxies)
+                _check_address(self.family, rest[-1], proxies, reachable)
             return original(self, data, *rest)
 
         return guarded
@@ -162,7 +194,7 @@ def sealed() -> Iterator[None]:
     base = _base_socket()
     with ExitStack() as stack:
         for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex"):
-            stack.enter_context(_replaced(socket, name, lookup))
+            stack.enter_context(_replaced(socket, name, partial(lookup, name)))
         for name in ("connect", "connect_ex"):
             stack.enter_context(_replaced(base, name, connect))
         stack.enter_context(_replaced(base, "sendto", sendto))

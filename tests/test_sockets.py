@@ -101,3 +101,37 @@ def test_unix_and_other_local_families_are_left_alone() -> None:
     """pytest-socket refuses unix connects in this suite, so the rule is checked directly."""
     assert _check_address(socket.AF_UNIX, "/tmp/kernel.sock", frozenset({1})) is None
     assert _check_address(socket.AF_INET, "not an address", frozenset()) is None
+
+
+@pytest.mark.parametrize("lookup", ["getaddrinfo", "gethostbyname", "gethostbyname_ex"])
+def test_the_instructors_dashboard_stays_reachable(
+    lookup: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Zero to JupyterHub, ``q.check()`` reports to ``http://hub:10101/...``."""
+    answers = {
+        "getaddrinfo": [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (OUTSIDE[0], 10101))],
+        "gethostbyname": OUTSIDE[0],
+        "gethostbyname_ex": ("hub", [], [OUTSIDE[0]]),
+    }
+    monkeypatch.setattr(socket, lookup, lambda host, *rest: answers[lookup])
+    monkeypatch.setenv("LESSONKIT_EXCHANGE_URL", "http://HUB:10101/services/lessonkit/")
+    with sealed():
+        assert getattr(socket, lookup)("hub", 10101) == answers[lookup]
+        with pytest.raises(NetworkSealed):
+            socket.getaddrinfo("example.com", 443)  # every other name is still refused
+        _passes_the_seal()
+        with socket.socket() as sock, pytest.raises(NetworkSealed):
+            sock.connect(("198.51.100.1", 80))  # any other address is still refused
+
+
+def test_a_dashboard_given_by_address_stays_reachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LESSONKIT_EXCHANGE_URL", f"http://{OUTSIDE[0]}:10101/services/lessonkit/")
+    with sealed():
+        _passes_the_seal()
+
+
+def _passes_the_seal() -> None:
+    """A connection to OUTSIDE gets past the seal, to the suite's own guard (pytest-socket)."""
+    with socket.socket() as sock, pytest.raises(Exception, match="tried to use socket") as caught:
+        sock.connect(OUTSIDE)
+    assert not isinstance(caught.value, NetworkSealed)
