@@ -77,6 +77,11 @@ class Generation:
     output_tokens: int
     thinking_tokens: int = 0
 
+    @property
+    def may_hold_floats(self) -> bool:
+        """Whether its Message may hold a float: only tool inputs and server results can."""
+        return any(block.type not in ("text", "thinking") for block in self.blocks)
+
 
 def _last_tool_results(body: dict[str, Any]) -> list[str]:
     content = body["messages"][-1]["content"]
@@ -108,6 +113,30 @@ def _default_pieces(body: dict[str, Any], text: str) -> tuple[str, ...]:
             "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
         )
     return _cached_answer(text) if len(text) <= tokens.CACHED_CHARS else _answer(text)
+
+
+class _Answer:
+    """:func:`default_text` of one request, made on first use and then remembered.
+
+    A turn may ask for it twice (a contract wraps it, or it is the reply itself);
+    a batch of distinct prompts would otherwise make every answer twice.
+    """
+
+    def __init__(self, body: dict[str, Any], prompt: str) -> None:
+        self._body, self._prompt = body, prompt
+        self._pieces: tuple[str, ...] | None = None
+        self._text: str | None = None
+
+    def pieces(self) -> tuple[str, ...]:
+        if self._pieces is None:
+            self._pieces = _default_pieces(self._body, self._prompt)
+        return self._pieces
+
+    def text(self, body: dict[str, Any]) -> str:
+        """The answer's text (``body`` is the request it was made for, as contracts pass it)."""
+        if self._text is None:
+            self._text = "".join(self.pieces())
+        return self._text
 
 
 def _answer(text: str) -> tuple[str, ...]:
@@ -408,9 +437,10 @@ def _generate(
         forced = _forced_tool(body)
         output_schema = _output_schema(body)
         server = _server_call(body)
-        contracted = contracts.reply_for(body, _safe_example, default_text)  # see contracts
+        answer = _Answer(body, prompt)  # made once, however many times it is asked for
+        contracted = contracts.reply_for(body, _safe_example, answer.text)  # see contracts
         if server is not None:
-            reply = Reply(text=default_text(body), server_tool=server)
+            reply = Reply(text=answer.text(body), server_tool=server)
         elif contracted is not None:
             reply = contracted
         elif forced:
@@ -420,8 +450,8 @@ def _generate(
         elif output_schema is not None:  # structured outputs: JSON that matches the schema
             reply = Reply(text=json.dumps(_safe_example(output_schema)))
         else:
-            split = _default_pieces(body, prompt)
-            reply = Reply(text="".join(split))
+            split = answer.pieces()
+            reply = Reply(text=answer.text(body))
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None

@@ -241,11 +241,13 @@ class BatchStore:
             batch.results = _jsonl.dumps(self._line(batch, item) for item in batch.order)
         return batch.results
 
-    def _line(self, batch: Batch, item: Item) -> dict[str, Any]:
+    def _line(self, batch: Batch, item: Item) -> tuple[dict[str, Any], bool]:
+        """The result line of ``item``, and whether it may hold a float (for the encoder)."""
         outcome = batch.outcome(item)
         result: dict[str, Any] = {"type": outcome}
+        floats = False
         if outcome == "succeeded":
-            result["message"] = self._message(batch, item)
+            result["message"], floats = self._message(batch, item)
         elif outcome == "errored":
             script = item.script or Script("errored")
             if item.error is not None:
@@ -253,9 +255,9 @@ class BatchStore:
             else:
                 kind, text = script.error_type, script.message or default_message(script.error_type)
             result["error"] = error_body(kind, text, None)
-        return {"custom_id": item.custom_id, "result": result}
+        return {"custom_id": item.custom_id, "result": result}, floats
 
-    def _message(self, batch: Batch, item: Item) -> dict[str, Any]:
+    def _message(self, batch: Batch, item: Item) -> tuple[dict[str, Any], bool]:
         # Ids derive from (batch, request), not the API's counters: fetching results
         # twice, or in another order, gives the same ids and shifts no other id.
         seed = f"{self.ids.seed}:{batch.id}:{item.custom_id}"
@@ -265,10 +267,11 @@ class BatchStore:
             item.script.reply if item.script else None,
             lambda k: make_id(k, next(counter), seed),
         )
-        return render.message(
+        message = render.message(
             gen,
             message_id=make_id("message", item.index + 1, f"{self.ids.seed}:{batch.id}"),
             model=item.params["model"],
             input_tokens=tokens.count_input(item.params),
             service_tier="batch",
         )
+        return message, gen.may_hold_floats
