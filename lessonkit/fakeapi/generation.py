@@ -307,21 +307,56 @@ def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
             f"(offered: {sorted(offered) or 'none'})",
             headers={"x-should-retry": "false"},
         )
-    schema = offered[call.name].get("input_schema")
-    if isinstance(schema, dict):
-        # imported here: jsonschema (with the format extras Jupyter installs) takes seconds
-        # to import, which every kernel and `import lessonkit` would otherwise pay
-        import jsonschema
+    check = _input_check(json.dumps(offered[call.name].get("input_schema"), sort_keys=True))
+    if check is None:
+        return
+    import fastjsonschema
 
-        try:
-            jsonschema.validate(dict(call.input), schema)
-        except jsonschema.ValidationError as err:
-            raise ApiError(
-                500,
-                f"lessonkit: the scripted input for tool {call.name!r} does not match its "
-                f"input_schema: {err.message}",
-                headers={"x-should-retry": "false"},
-            ) from None
+    try:
+        check(dict(call.input))
+    except fastjsonschema.JsonSchemaValueException as err:
+        where = "input" + err.message.removeprefix("data")  # "input.city must be string"
+        raise ApiError(
+            500,
+            f"lessonkit: the scripted input for tool {call.name!r} does not match its "
+            f"input_schema: {where}",
+            headers={"x-should-retry": "false"},
+        ) from None
+
+
+@lru_cache(maxsize=64)
+def _input_check(schema_json: str) -> Callable[[Any], Any] | None:
+    """A compiled check of a tool's ``input_schema`` (as sorted JSON), or None if it has none.
+
+    fastjsonschema, not jsonschema: importing jsonschema imports every format
+    checker Jupyter's extras install, one of which builds a parser for RFC 3987
+    at import, ~1.5 s of CPU in each kernel whose first scripted tool call
+    paid it (a checker's time limit included). Formats are not checked (as
+    ``jsonschema.validate`` does not), defaults are not filled in, and a schema
+    it cannot compile, or that refers outside itself (which it would fetch
+    over the network), is not checked: the API judges schemas, not this.
+    """
+    schema = json.loads(schema_json)
+    if not isinstance(schema, dict) or not _refers_only_to_itself(schema):
+        return None
+    import fastjsonschema
+
+    try:
+        return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    except (fastjsonschema.JsonSchemaDefinitionException, re.error, TypeError, ValueError):
+        return None
+
+
+def _refers_only_to_itself(schema: Any) -> bool:
+    """Every ``$ref`` in ``schema`` is a JSON pointer into the same document (``#/...``)."""
+    if isinstance(schema, list):
+        return all(_refers_only_to_itself(item) for item in schema)
+    if not isinstance(schema, dict):
+        return True
+    ref = schema.get("$ref")
+    if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+        return False
+    return all(_refers_only_to_itself(value) for value in schema.values())
 
 
 def _json_pieces(value: dict[str, Any]) -> tuple[str, ...]:

@@ -65,8 +65,9 @@ def plan(
     """
     if max_tokens == 0 or not thinks(body, facts):
         return None
-    pieces = tokens.pieces(scripted if scripted is not None else _default_thought(prompt))
+    text = scripted if scripted is not None else _default_thought(prompt)
+    pieces = tokens.pieces(text)
     budget = _budget(body, max_tokens)
     spent = pieces[:budget]
     shown = spent if _display(body, facts) == "summarized" else ()
-    return Thought(shown, len(spent), signature("".join(pieces)), len(spent) >= max_tokens)
+    return Thought(shown, len(spent), signature(text), len(spent) >= max_tokens)

@@ -8,8 +8,10 @@ the API's conventions and the message is ours.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +32,25 @@ PATH = "/v1/messages/batches"
 #: "256 MB per batch"; bigger bodies get 413 request_too_large.
 MAX_BATCH_BYTES = 256 * 1024 * 1024
 _ROUTE = re.compile(r"^/v1/messages/batches(?:/(?P<id>[^/]+)(?:/(?P<action>cancel|results))?)?/?$")
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a whole batch is checked or rendered.
+
+    Both allocate about a hundred objects per request, all freed by reference
+    counting, so every collector pass the allocations trigger finds nothing,
+    yet walks every live object (the kernel's, the SDK's, the batch's own):
+    at 10,000 requests that was a tenth of the fake's time. A collector
+    the caller had switched off stays off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class BatchStore:
@@ -138,7 +159,9 @@ class BatchStore:
             raise not_found()
         batch_id, action, method = match["id"], match["action"], request.method
         if batch_id is None and method == "POST":
-            return ApiResponse.json(200, self.view(self._create(request, body)))
+            with _no_cycle_collection():
+                created = self._create(request, body)
+            return ApiResponse.json(200, self.view(created))
         if batch_id is None and method == "GET":
             return ApiResponse.json(200, self._list(request.query))
         if batch_id is None:
@@ -238,7 +261,8 @@ class BatchStore:
                 "available."
             )
         if batch.results is None:
-            batch.results = _jsonl.dumps(self._line(batch, item) for item in batch.order)
+            with _no_cycle_collection():
+                batch.results = _jsonl.dumps(self._line(batch, item) for item in batch.order)
         return batch.results
 
     def _line(self, batch: Batch, item: Item) -> tuple[dict[str, Any], bool]:
