@@ -269,8 +269,10 @@ class FakeAPI:
     def models(self) -> frozenset[str]:
         """Model ids this API serves: the SDK's known ids minus retired ones (by hand or date)."""
         served, clock, by_hand = self._served, self.clock, self._state.retired
-        if served is None or served[:3] != (models.KNOWN, clock, clock.seconds) or (
-            served[3] != by_hand
+        if (
+            served is None
+            or served[:3] != (models.KNOWN, clock, clock.seconds)
+            or (served[3] != by_hand)
         ):
             retired = by_hand | models_api.past_retirement(clock.isoformat())
             served = self._served = (
