@@ -13,9 +13,8 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import contracts, server_tools, thinking, tokens
 from .errors import ApiError
@@ -41,9 +40,13 @@ _SENTENCES = (
 )
 
 
-@dataclass(frozen=True)
-class Block:
-    """One output content block, already cut into the pieces a stream would send."""
+class Block(NamedTuple):
+    """One output content block, already cut into the pieces a stream would send.
+
+    Named tuples, not frozen dataclasses, for the values made per turn: as
+    immutable, and about six times cheaper to make (a frozen dataclass sets
+    each field through ``object.__setattr__``), which a batch does by the ten thousand.
+    """
 
     type: str  #: "thinking", "text", "tool_use" or "server_tool_use"
     pieces: tuple[str, ...]  #: thinking or text tokens, or partial-JSON chunks of a tool input
@@ -68,8 +71,9 @@ class Block:
         return {"type": self.type, "id": self.id, "name": self.name, "input": self.input}
 
 
-@dataclass(frozen=True)
-class Generation:
+class Generation(NamedTuple):
+    """The model's turn: its blocks, why it stopped and what it cost (see :class:`Block`)."""
+
     blocks: tuple[Block, ...]
     stop_reason: str
     stop_sequence: str | None

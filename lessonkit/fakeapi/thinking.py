@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import tokens
 from .facts import ModelFacts
@@ -21,8 +20,7 @@ from .rules import thinks
 __all__ = ["Thought", "plan"]
 
 
-@dataclass(frozen=True)
-class Thought:
+class Thought(NamedTuple):
     """A thinking block's content: what it shows, what it costs, and its signature."""
 
     shown: tuple[str, ...]  #: thinking text pieces (empty when display is "omitted")
