@@ -261,17 +261,18 @@ class BatchStore:
                 "available."
             )
         if batch.results is None:
+            seed = f"{self.ids.seed}:{batch.id}"
             with _no_cycle_collection():
-                batch.results = _jsonl.dumps(self._line(batch, item) for item in batch.order)
+                batch.results = _jsonl.dumps(self._line(batch, item, seed) for item in batch.order)
         return batch.results
 
-    def _line(self, batch: Batch, item: Item) -> tuple[dict[str, Any], bool]:
+    def _line(self, batch: Batch, item: Item, seed: str) -> tuple[dict[str, Any], bool]:
         """The result line of ``item``, and whether it may hold a float (for the encoder)."""
         outcome = batch.outcome(item)
         result: dict[str, Any] = {"type": outcome}
         floats = False
         if outcome == "succeeded":
-            result["message"], floats = self._message(batch, item)
+            result["message"], floats = self._message(item, seed)
         elif outcome == "errored":
             script = item.script or Script("errored")
             if item.error is not None:
@@ -281,10 +282,13 @@ class BatchStore:
             result["error"] = error_body(kind, text, None)
         return {"custom_id": item.custom_id, "result": result}, floats
 
-    def _message(self, batch: Batch, item: Item) -> tuple[dict[str, Any], bool]:
-        # Ids derive from (batch, request), not the API's counters: fetching results
-        # twice, or in another order, gives the same ids and shifts no other id.
-        seed = f"{self.ids.seed}:{batch.id}:{item.custom_id}"
+    def _message(self, item: Item, batch_seed: str) -> tuple[dict[str, Any], bool]:
+        """``item``'s Message; ``batch_seed`` is the API's seed and the batch id, ``seed:id``.
+
+        Ids derive from (batch, request), not the API's counters: fetching results
+        twice, or in another order, gives the same ids and shifts no other id.
+        """
+        seed = f"{batch_seed}:{item.custom_id}"
         counter = iter(range(1, 1_000_000))
         gen = generate(
             item.params,
@@ -293,7 +297,7 @@ class BatchStore:
         )
         message = render.message(
             gen,
-            message_id=make_id("message", item.index + 1, f"{self.ids.seed}:{batch.id}"),
+            message_id=make_id("message", item.index + 1, batch_seed),
             model=item.params["model"],
             input_tokens=tokens.count_input(item.params),
             service_tier="batch",
