@@ -30,6 +30,7 @@ Answered
     ``tokens``      deterministic token counts
     ``render``      a generation as the API's Message JSON
     ``sse``         a generation as the API's event stream
+    ``jsonbytes``   compact JSON bytes, the json module's exactly, mostly at Rust speed
     ``models_api``  ``GET /v1/models``
     ``capabilities`` each model's ``capabilities`` tree in ``/v1/models``
     ``batches``     ``/v1/messages/batches``: store, checks, virtual-clock progress, JSONL

@@ -103,8 +103,11 @@ class FakeAPI:
         self._lock = threading.RLock()
         self._origin: Origin | None = None  # the cell run of the scripting call in progress
         self._calls = 0  # logical calls so far (a call = an attempt and its retries)
-        # (models.KNOWN, retired ids, served ids): `models` without a set difference per request
-        self._served: tuple[tuple[str, ...], frozenset[str], frozenset[str]] | None = None
+        # (models.KNOWN, clock, its seconds, retired by hand, served ids): `models` without
+        # formatting the time and a set difference per request while the clock stands still
+        self._served: (
+            tuple[tuple[str, ...], VirtualClock, float, frozenset[str], frozenset[str]] | None
+        ) = None
         self._routes = (  # first match wins
             Route(None, BATCHES_PATH, self._batches, subtree=True, size_limited=False),
             Route(None, models_api.PATH, self._models_api, subtree=True, size_limited=False),
@@ -265,12 +268,21 @@ class FakeAPI:
     @property
     def models(self) -> frozenset[str]:
         """Model ids this API serves: the SDK's known ids minus retired ones (by hand or date)."""
-        served = self._served
-        retired = self._state.retired | models_api.past_retirement(self.clock.isoformat())
-        if served is None or served[0] is not models.KNOWN or served[1] != retired:
-            frozen = frozenset(retired)
-            served = self._served = (models.KNOWN, frozen, frozenset(models.KNOWN) - frozen)
-        return served[2]
+        served, clock, by_hand = self._served, self.clock, self._state.retired
+        if (
+            served is None
+            or served[:3] != (models.KNOWN, clock, clock.seconds)
+            or (served[3] != by_hand)
+        ):
+            retired = by_hand | models_api.past_retirement(clock.isoformat())
+            served = self._served = (
+                models.KNOWN,
+                clock,
+                clock.seconds,
+                frozenset(by_hand),
+                frozenset(models.KNOWN) - retired,
+            )
+        return served[4]
 
     @property
     def last(self) -> RecordedRequest:

@@ -192,6 +192,8 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
         for t in body.get("tools") or []
         if isinstance(t, dict) and t.get("type") not in server_tool_types() and "name" in t
     ]
+    if not tools:  # most requests offer none: skip reading the prompt for tool words
+        return None
     prompt = last_user_text(body)
     fitting = _chosen(tools, prompt)
     if not fitting:

@@ -13,9 +13,8 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import contracts, server_tools, thinking, tokens
 from .errors import ApiError
@@ -41,9 +40,13 @@ _SENTENCES = (
 )
 
 
-@dataclass(frozen=True)
-class Block:
-    """One output content block, already cut into the pieces a stream would send."""
+class Block(NamedTuple):
+    """One output content block, already cut into the pieces a stream would send.
+
+    Named tuples, not frozen dataclasses, for the values made per turn: as
+    immutable, and about six times cheaper to make (a frozen dataclass sets
+    each field through ``object.__setattr__``), which a batch does by the ten thousand.
+    """
 
     type: str  #: "thinking", "text", "tool_use" or "server_tool_use"
     pieces: tuple[str, ...]  #: thinking or text tokens, or partial-JSON chunks of a tool input
@@ -68,14 +71,20 @@ class Block:
         return {"type": self.type, "id": self.id, "name": self.name, "input": self.input}
 
 
-@dataclass(frozen=True)
-class Generation:
+class Generation(NamedTuple):
+    """The model's turn: its blocks, why it stopped and what it cost (see :class:`Block`)."""
+
     blocks: tuple[Block, ...]
     stop_reason: str
     stop_sequence: str | None
     stop_details: dict[str, Any] | None
     output_tokens: int
     thinking_tokens: int = 0
+
+    @property
+    def may_hold_floats(self) -> bool:
+        """Whether its Message may hold a float: only tool inputs and server results can."""
+        return any(block.type not in ("text", "thinking") for block in self.blocks)
 
 
 def _last_tool_results(body: dict[str, Any]) -> list[str]:
@@ -108,6 +117,30 @@ def _default_pieces(body: dict[str, Any], text: str) -> tuple[str, ...]:
             "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
         )
     return _cached_answer(text) if len(text) <= tokens.CACHED_CHARS else _answer(text)
+
+
+class _Answer:
+    """:func:`default_text` of one request, made on first use and then remembered.
+
+    A turn may ask for it twice (a contract wraps it, or it is the reply itself);
+    a batch of distinct prompts would otherwise make every answer twice.
+    """
+
+    def __init__(self, body: dict[str, Any], prompt: str) -> None:
+        self._body, self._prompt = body, prompt
+        self._pieces: tuple[str, ...] | None = None
+        self._text: str | None = None
+
+    def pieces(self) -> tuple[str, ...]:
+        if self._pieces is None:
+            self._pieces = _default_pieces(self._body, self._prompt)
+        return self._pieces
+
+    def text(self, body: dict[str, Any]) -> str:
+        """The answer's text (``body`` is the request it was made for, as contracts pass it)."""
+        if self._text is None:
+            self._text = "".join(self.pieces())
+        return self._text
 
 
 def _answer(text: str) -> tuple[str, ...]:
@@ -278,21 +311,56 @@ def _check_tool_call(call: ToolCall, body: dict[str, Any]) -> None:
             f"(offered: {sorted(offered) or 'none'})",
             headers={"x-should-retry": "false"},
         )
-    schema = offered[call.name].get("input_schema")
-    if isinstance(schema, dict):
-        # imported here: jsonschema (with the format extras Jupyter installs) takes seconds
-        # to import, which every kernel and `import lessonkit` would otherwise pay
-        import jsonschema
+    check = _input_check(json.dumps(offered[call.name].get("input_schema"), sort_keys=True))
+    if check is None:
+        return
+    import fastjsonschema
 
-        try:
-            jsonschema.validate(dict(call.input), schema)
-        except jsonschema.ValidationError as err:
-            raise ApiError(
-                500,
-                f"lessonkit: the scripted input for tool {call.name!r} does not match its "
-                f"input_schema: {err.message}",
-                headers={"x-should-retry": "false"},
-            ) from None
+    try:
+        check(dict(call.input))
+    except fastjsonschema.JsonSchemaValueException as err:
+        where = "input" + err.message.removeprefix("data")  # "input.city must be string"
+        raise ApiError(
+            500,
+            f"lessonkit: the scripted input for tool {call.name!r} does not match its "
+            f"input_schema: {where}",
+            headers={"x-should-retry": "false"},
+        ) from None
+
+
+@lru_cache(maxsize=64)
+def _input_check(schema_json: str) -> Callable[[Any], Any] | None:
+    """A compiled check of a tool's ``input_schema`` (as sorted JSON), or None if it has none.
+
+    fastjsonschema, not jsonschema: importing jsonschema imports every format
+    checker Jupyter's extras install, one of which builds a parser for RFC 3987
+    at import, ~1.5 s of CPU in each kernel whose first scripted tool call
+    paid it (a checker's time limit included). Formats are not checked (as
+    ``jsonschema.validate`` does not), defaults are not filled in, and a schema
+    it cannot compile, or that refers outside itself (which it would fetch
+    over the network), is not checked: the API judges schemas, not this.
+    """
+    schema = json.loads(schema_json)
+    if not isinstance(schema, dict) or not _refers_only_to_itself(schema):
+        return None
+    import fastjsonschema
+
+    try:
+        return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    except (fastjsonschema.JsonSchemaDefinitionException, re.error, TypeError, ValueError):
+        return None
+
+
+def _refers_only_to_itself(schema: Any) -> bool:
+    """Every ``$ref`` in ``schema`` is a JSON pointer into the same document (``#/...``)."""
+    if isinstance(schema, list):
+        return all(_refers_only_to_itself(item) for item in schema)
+    if not isinstance(schema, dict):
+        return True
+    ref = schema.get("$ref")
+    if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+        return False
+    return all(_refers_only_to_itself(value) for value in schema.values())
 
 
 def _json_pieces(value: dict[str, Any]) -> tuple[str, ...]:
@@ -408,9 +476,10 @@ def _generate(
         forced = _forced_tool(body)
         output_schema = _output_schema(body)
         server = _server_call(body)
-        contracted = contracts.reply_for(body, _safe_example, default_text)  # see contracts
+        answer = _Answer(body, prompt)  # made once, however many times it is asked for
+        contracted = contracts.reply_for(body, _safe_example, answer.text)  # see contracts
         if server is not None:
-            reply = Reply(text=default_text(body), server_tool=server)
+            reply = Reply(text=answer.text(body), server_tool=server)
         elif contracted is not None:
             reply = contracted
         elif forced:
@@ -420,8 +489,8 @@ def _generate(
         elif output_schema is not None:  # structured outputs: JSON that matches the schema
             reply = Reply(text=json.dumps(_safe_example(output_schema)))
         else:
-            split = _default_pieces(body, prompt)
-            reply = Reply(text="".join(split))
+            split = answer.pieces()
+            reply = Reply(text=answer.text(body))
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None

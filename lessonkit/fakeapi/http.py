@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .jsonbytes import dumps
+
 #: Where the real API lives; offline mode answers for this host and no other.
 API_BASE = "https://api.anthropic.com"
 API_HOST = API_BASE.removeprefix("https://")
@@ -51,7 +53,7 @@ class ApiResponse:
     def json(
         cls, status: int, payload: Any, headers: Mapping[str, str] | None = None
     ) -> ApiResponse:
-        data = json.dumps(payload, separators=(",", ":")).encode()
+        data = dumps(payload)
         return cls(status, {"content-type": "application/json", **(headers or {})}, data)
 
     def chunks(self) -> Iterator[bytes]:

@@ -8,11 +8,10 @@ where a planned stream fault breaks the stream: an ``error`` event after the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from . import render, sse, tokens
+from . import jsonbytes, render, sse, tokens
 from .caching import NO_CACHE, CacheUsage
 from .faults import FaultPlan, StreamFault
 from .generation import Generation, generate
@@ -25,9 +24,6 @@ __all__ = ["COUNT_TOKENS_PATH", "PATH", "count_tokens", "create"]
 
 PATH = "/v1/messages"
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
-#: What ``ApiResponse.json`` encodes with (``json.dumps(..., separators=(",", ":"))``),
-#: made once: ``json.dumps`` builds a new encoder for every call with non-default options.
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 def create(
@@ -49,7 +45,7 @@ def create(
     )
     record.response = message
     if not body.get("stream"):
-        data = _ENCODER.encode(message).encode()
+        data = jsonbytes.dumps(message, floats=gen.may_hold_floats)
         return ApiResponse(200, {"content-type": "application/json"}, data)
     fault = faults.take_stream()
     if fault is not None:
@@ -85,7 +81,7 @@ def _frames(
             yield sse.frame(error)
             return
         record.events.append(event)
-        yield sse.frame(event)
+        yield sse.frame(event, floats=gen.may_hold_floats)
 
 
 def count_tokens(body: dict[str, Any]) -> ApiResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from anthropic.types import StopReason
 
@@ -29,9 +29,11 @@ class ToolCall:
     input: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Reply:
-    """One scripted model turn. Build it with :func:`make_reply`."""
+class Reply(NamedTuple):
+    """One scripted model turn. Build it with :func:`make_reply`.
+
+    A named tuple (immutable, cheap to make): every unscripted turn makes one too.
+    """
 
     text: str | None = None
     tool_calls: tuple[ToolCall, ...] = ()

@@ -8,18 +8,18 @@ repeats its event name in ``"type"``, as the real stream does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from .caching import NO_CACHE, CacheUsage
 from .generation import Block, Generation
+from .jsonbytes import dumps
 from .render import server_tool_usage, usage
 
 
-def frame(event: dict[str, Any]) -> bytes:
-    """One SSE frame for an event dict."""
-    return f"event: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
+def frame(event: dict[str, Any], *, floats: bool = True) -> bytes:
+    """One SSE frame for an event dict (``floats=False``: it holds none, see :mod:`.jsonbytes`)."""
+    return b"event: %s\ndata: %s\n\n" % (event["type"].encode(), dumps(event, floats=floats))
 
 
 def _thinking_deltas(block: Block) -> Iterator[dict[str, Any]]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import tokens
 from .facts import ModelFacts
@@ -21,8 +20,7 @@ from .rules import thinks
 __all__ = ["Thought", "plan"]
 
 
-@dataclass(frozen=True)
-class Thought:
+class Thought(NamedTuple):
     """A thinking block's content: what it shows, what it costs, and its signature."""
 
     shown: tuple[str, ...]  #: thinking text pieces (empty when display is "omitted")
@@ -65,8 +63,9 @@ def plan(
     """
     if max_tokens == 0 or not thinks(body, facts):
         return None
-    pieces = tokens.pieces(scripted if scripted is not None else _default_thought(prompt))
+    text = scripted if scripted is not None else _default_thought(prompt)
+    pieces = tokens.pieces(text)
     budget = _budget(body, max_tokens)
     spent = pieces[:budget]
     shown = spent if _display(body, facts) == "summarized" else ()
-    return Thought(shown, len(spent), signature("".join(pieces)), len(spent) >= max_tokens)
+    return Thought(shown, len(spent), signature(text), len(spent) >= max_tokens)

@@ -312,7 +312,8 @@ def check_create(
     ``betas`` (the request's ``anthropic-beta`` values) unlock their beta-only body fields.
     """
     unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
-    checked, model = _check_request(body, schema.create_fields() | unlocked, models)
+    fields = schema.create_fields() | unlocked if unlocked else schema.create_fields()
+    checked, model = _check_request(body, fields, models)
     if "stream" in checked and not isinstance(checked["stream"], bool):
         raise invalid("stream: Input should be a valid boolean")
     check_max_tokens(checked, model, batch=batch)

@@ -131,12 +131,12 @@ def test_max_tokens_wins_over_a_later_stop_sequence(
         (
             {"name": "get_weather", "input": {"city": 5}},
             "the scripted input for tool 'get_weather' does not match its "
-            "input_schema: 5 is not of type 'string'",
+            "input_schema: input.city must be string",
         ),
-        ({"name": "get_weather", "input": {}}, "'city' is a required property"),
+        ({"name": "get_weather", "input": {}}, "input must contain ['city'] properties"),
         (
             {"name": "get_weather", "input": {"city": "Oslo", "unit": "kelvin"}},
-            "'kelvin' is not one of",
+            "input.unit must be one of",
         ),
         (
             {"name": "launch_rocket", "input": {}},

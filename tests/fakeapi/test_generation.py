@@ -319,3 +319,35 @@ def test_a_refusal_is_never_shared() -> None:
     sent = body(messages=[{"role": "user", "content": generation.REFUSAL_TRIGGER}])
     first = generate(sent, None, IdSource().next)
     assert first.stop_details is not generate(sent, None, IdSource().next).stop_details
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"a": {"$ref": "https://example.com/s.json"}}},
+        {"type": "object", "properties": {"a": {"type": "string", "pattern": "("}}},
+        {"type": "object", "properties": {"a": {"type": "no-such-type"}}},
+    ],
+    ids=["remote-ref", "bad-pattern", "bad-type"],
+)
+def test_a_schema_the_fake_cannot_check_offline_lets_the_scripted_call_through(
+    schema: dict[str, Any],
+) -> None:
+    tool = {"name": "t", "description": "d", "input_schema": schema}
+    reply = make_reply(tool_use={"name": "t", "input": {"a": 1}})
+    made = generate(body(tools=[tool]), reply, IdSource().next)
+    assert [b.input for b in made.blocks if b.type == "tool_use"] == [{"a": 1}]
+
+
+def test_scripted_inputs_are_checked_against_local_refs_but_not_formats() -> None:
+    schema = {
+        "type": "object",
+        "$defs": {"city": {"type": "string", "format": "email"}},
+        "properties": {"city": {"$ref": "#/$defs/city"}},
+    }
+    tool = {"name": "t", "description": "d", "input_schema": schema}
+    ok = make_reply(tool_use={"name": "t", "input": {"city": "Oslo"}})  # not an email: fine
+    assert generate(body(tools=[tool]), ok, IdSource().next).stop_reason == "tool_use"
+    wrong = make_reply(tool_use={"name": "t", "input": {"city": 5}})
+    with pytest.raises(ApiError, match=r"input\.city must be string"):
+        generate(body(tools=[tool]), wrong, IdSource().next)

@@ -12,18 +12,19 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..jsonbytes import dumps as encode
+
 #: The content type the API documents for batch results.
 CONTENT_TYPE = "application/x-jsonl"
 
 
-#: One encoder for every record (``json.dumps`` with options builds a new one per call).
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+def dumps(records: Iterable[tuple[Any, bool]]) -> bytes:
+    """One compact JSON object per line, each ending in a single ``\\n``.
 
-
-def dumps(records: Iterable[Any]) -> bytes:
-    """One compact JSON object per line, each ending in a single ``\\n``."""
-    lines = [_encode(record) for record in records]
-    return ("\n".join(lines) + "\n").encode() if lines else b""
+    Each record comes with whether it may hold a float (see :func:`..jsonbytes.dumps`).
+    """
+    lines = [encode(record, floats=floats) for record, floats in records]
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
 def loads(data: bytes) -> list[Any]:
