@@ -12,16 +12,18 @@ with ``pytest -m soak`` (``make soak``).
 
 Coverage on CPython 3.11 slows every line a traced process runs, lessonkit's or
 not, about twofold. :data:`NOT_TRACED` lists the test files it does not trace
-(pytest-cov's ``no_cover``): those that drive other processes, and those that
-repeat, case after case, lines other tests trace too.
+(marked ``no_cover``): those that drive other processes, and those that repeat,
+case after case, lines other tests trace too.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 import types
+from collections.abc import Generator
 
 import pytest
 
@@ -30,6 +32,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "soak: slow repeat-runs (fresh processes/kernels); run with -m soak"
     )
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Run a ``no_cover`` test with no tracer at all, in this thread and any it starts.
+
+    pytest-cov's own ``no_cover`` stops its collector, but in a pytest-xdist worker
+    that hands tracing back to a second one (started earlier, its data never
+    reported), so the test would still pay for tracing. Innermost (``trylast``),
+    after pytest-cov's pause.
+    """
+    if not item.get_closest_marker("no_cover"):
+        return (yield)
+    tracer, threads = sys.gettrace(), threading.gettrace()
+    sys.settrace(None)
+    threading.settrace(None)  # type: ignore[arg-type]  # None removes it
+    try:
+        return (yield)
+    finally:
+        threading.settrace(threads)  # type: ignore[arg-type]
+        sys.settrace(tracer)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -45,7 +68,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
-#: Test files run without coverage. The first six drive other processes (a browser,
+#: Test files run without coverage. The first five drive other processes (a browser,
 #: JupyterLab, kernels, fresh interpreters), where tracing this one only slows the
 #: driver. The last three repeat lines that other tests trace: each wrong answer of
 #: every exercise (test_verdict_text.py traces the same verdicts), mutants, fifty
@@ -57,7 +80,6 @@ NOT_TRACED = (
     "test_runtime_install.py",
     "reliability/test_notebook_rerun.py",
     "reliability/test_import_time.py",
-    "checks/test_abandoned_checks.py",
     "exercises/test_contract.py",
     "exercises/test_mutants.py",
     "reliability/test_concurrency.py",
