@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from .chromium import ARGS, find_chromium, new_page, require_playwright
-from .jupyterlab import KERNEL_READY, wait
+from .jupyterlab import KERNEL_READY, close_all, wait
 from .learner import Lab, copy_course, lessonkit_lab
 
 
@@ -52,7 +52,9 @@ class LabPage:
 def notebook_lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabPage]:
     """This process's course copy, ``lessonkit lab`` on its workspace, and a page showing it.
 
-    The page stays open between tests: JupyterLab loads once per process, not per notebook.
+    The page stays open between tests: JupyterLab loads once per process, not per
+    notebook. Each test starts from an empty dock: lesson 00, which the first layout
+    opens, is closed (its test opens it again).
     """
     home = tmp_path_factory.mktemp("learner")
     with lessonkit_lab(copy_course(home / "course"), home) as lab:
@@ -60,6 +62,7 @@ def notebook_lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
         try:
             page.goto(lab.url)
             wait(page, KERNEL_READY)  # lesson 00, opened by the first layout
+            close_all(page)
             yield LabPage(lab, page)
         finally:
             page.close()

@@ -62,12 +62,16 @@ SAVE_AND_CLOSE = """async () => {
   await panel.sessionContext.shutdown();
   panel.close();
 }"""
-#: Stop the current notebook's kernel and close its tab without saving (nothing is asked).
-CLOSE = """async () => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  await panel.sessionContext.shutdown();
-  panel.context.model.dirty = false;
-  panel.close();
+#: Close every tab in the main area, unsaved and with its kernel stopped: an empty dock.
+CLOSE_ALL = """async () => {
+  await window.jupyterapp.restored;
+  for (const widget of [...window.jupyterapp.shell.widgets('main')]) {
+    if (widget.sessionContext) {
+      await widget.sessionContext.shutdown();
+      widget.context.model.dirty = false;
+    }
+    widget.close();
+  }
 }"""
 
 
@@ -77,6 +81,15 @@ def wait(page: Any, condition: str, arg: Any = None, timeout_ms: float | None = 
     if timeout_ms is not None:
         options["timeout"] = timeout_ms
     page.wait_for_function(condition, **options)
+
+
+def close_all(page: Any, url: str | None = None) -> None:
+    """Leave the page on an empty dock; first load `url` afresh, if given (a broken page)."""
+    if url is not None:
+        page.goto(url)
+        wait(page, "() => !!window.jupyterapp")
+    page.evaluate(CLOSE_ALL)
+    wait(page, "() => !window.jupyterapp.shell.currentWidget?.sessionContext")
 
 
 def open_notebook(page: Any, path: str) -> None:

@@ -43,11 +43,10 @@ from lessonkit.workspace import COPIED, update, workspace_path
 
 from .conftest import LabPage
 from .jupyterlab import (
-    CLOSE,
-    KERNEL_READY,
     NOT_CURRENT,
     RUN_ALL,
     SAVE_AND_CLOSE,
+    close_all,
     open_notebook,
     run,
     text,
@@ -145,12 +144,13 @@ def test_notebook_runs_in_the_browser_with_live_widgets(
 
 
 def _recover(page: Any, url: str) -> None:
-    """After a failed notebook: close it without saving, or failing that reload JupyterLab."""
+    """After a failed notebook: close it unsaved; if the page is broken, reload it first."""
+    from playwright import sync_api
+
     try:
-        page.evaluate(CLOSE)
-    except Exception:  # noqa: BLE001 - the page is broken: start it afresh
-        page.goto(url)
-        wait(page, KERNEL_READY)
+        close_all(page)
+    except sync_api.Error:
+        close_all(page, url)
 
 
 def check_notebook(page: Any, path: str) -> list[str]:
