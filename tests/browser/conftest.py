@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from .chromium import ARGS, find_chromium, new_page, require_playwright
-from .jupyterlab import KERNEL_READY, close_all, wait
+from .jupyterlab import close_all
 from .learner import Lab, copy_course, lessonkit_lab
 
 
@@ -53,16 +54,16 @@ def notebook_lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """This process's course copy, ``lessonkit lab`` on its workspace, and a page showing it.
 
     The page stays open between tests: JupyterLab loads once per process, not per
-    notebook. Each test starts from an empty dock: lesson 00, which the first layout
-    opens, is closed (its test opens it again).
+    notebook. It shows a JupyterLab workspace of its own (``/lab/workspaces/tests``),
+    so the learner's first layout does not open lesson 00 and start a kernel that no
+    test uses; each test starts from an empty dock.
     """
     home = tmp_path_factory.mktemp("learner")
     with lessonkit_lab(copy_course(home / "course"), home) as lab:
         page = new_page(browser)
         try:
-            page.goto(lab.url)
-            wait(page, KERNEL_READY)  # lesson 00, opened by the first layout
-            close_all(page)
+            url = urlsplit(lab.url)
+            close_all(page, url._replace(path="/lab/workspaces/tests").geturl())
             yield LabPage(lab, page)
         finally:
             page.close()
