@@ -9,7 +9,6 @@ Also registers the ``browser`` marker, so this folder works before pyproject lis
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +16,7 @@ import pytest
 
 from .chromium import ARGS, find_chromium, new_page, require_playwright
 from .jupyterlab import close_all
-from .learner import Lab, copy_course, lessonkit_lab
+from .learner import LabPage, copy_course, lessonkit_lab
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,14 +38,6 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
-
-
-@dataclass(frozen=True)
-class LabPage:
-    """A page on a running ``lessonkit lab``, shared by the notebook tests of one process."""
-
-    lab: Lab
-    page: Any
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.servers import answers, free_port, running
 
@@ -68,6 +69,14 @@ class Lab:
     process: subprocess.Popen[bytes]
     course: Path
     work: Path
+
+
+@dataclass(frozen=True)
+class LabPage:
+    """A page on a running ``lessonkit lab``, shared by the notebook tests of one process."""
+
+    lab: Lab
+    page: Any  # a Playwright Page
 
 
 @contextmanager

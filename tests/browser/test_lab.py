@@ -16,9 +16,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from .conftest import LabPage
 from .jupyterlab import close_all, open_notebook, wait
-from .learner import ARTIFACTS
+from .learner import ARTIFACTS, LabPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 

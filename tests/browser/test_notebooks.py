@@ -41,7 +41,6 @@ import pytest
 from lessonkit import recall
 from lessonkit.workspace import COPIED, update, workspace_path
 
-from .conftest import LabPage
 from .jupyterlab import (
     NOT_CURRENT,
     RUN_ALL,
@@ -52,7 +51,7 @@ from .jupyterlab import (
     text,
     wait,
 )
-from .learner import ARTIFACTS, REPO, git
+from .learner import ARTIFACTS, REPO, LabPage, git
 
 SHOTS = ARTIFACTS / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
