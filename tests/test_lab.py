@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,19 +22,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.servers import answers, free_port, running
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(240),
     pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _processes_mentioning(marker: str) -> list[str]:
@@ -53,7 +47,7 @@ def _processes_mentioning(marker: str) -> list[str]:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, dict[str, str]]]:
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
@@ -66,27 +60,12 @@ def lab(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, dict[str
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
     ]  # fmt: skip
-    with (tmp_path / "lab.log").open("wb") as log:
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"token {token}"}
-    deadline = time.monotonic() + 120  # a loaded machine imports JupyterLab slowly
-    while True:
-        try:
-            if httpx.get(f"{base}/api/status", headers=headers, timeout=5).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"lessonkit lab did not start:\n{(tmp_path / 'lab.log').read_text()}")
-        time.sleep(0.5)
-    try:
+    ready = answers(f"{base}/api/status", headers=headers)
+    log = tmp_path / "lab.log"
+    with running(argv, log=log, ready=ready, name="lessonkit lab", env=env) as process:
         yield process, base, headers
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 async def _terminal_says(base: str, token: str, name: str, command: str, want: str) -> str:

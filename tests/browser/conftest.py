@@ -1,11 +1,60 @@
-"""Registers the ``browser`` marker here, so this folder works before pyproject.toml lists it."""
+"""Browser fixtures: one Chromium, and one ``lessonkit lab`` for the notebooks, per pytest process.
+
+Under pytest-xdist each worker is its own pytest process, so a worker that
+gets notebook tests starts its own server and browser, and several notebooks
+run at once; serially (``-p no:xdist``) one server and one browser serve all.
+Also registers the ``browser`` marker, so this folder works before pyproject lists it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
 import pytest
+
+from .chromium import ARGS, find_chromium, new_page, require_playwright
+from .jupyterlab import close_all
+from .learner import LabPage, copy_course, lessonkit_lab
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives JupyterLab in a real headless Chromium (tests/browser/)"
     )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium (never a Playwright download); skips, saying why, without it."""
+    require_playwright()
+    executable = find_chromium()
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def notebook_lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabPage]:
+    """This process's course copy, ``lessonkit lab`` on its workspace, and a page showing it.
+
+    The page stays open between tests: JupyterLab loads once per process, not per
+    notebook. It shows a JupyterLab workspace of its own (``/lab/workspaces/tests``),
+    so the learner's first layout does not open lesson 00 and start a kernel that no
+    test uses; each test starts from an empty dock.
+    """
+    home = tmp_path_factory.mktemp("learner")
+    with lessonkit_lab(copy_course(home / "course"), home) as lab:
+        page = new_page(browser)
+        try:
+            url = urlsplit(lab.url)
+            close_all(page, url._replace(path="/lab/workspaces/tests").geturl())
+            yield LabPage(lab, page)
+        finally:
+            page.close()

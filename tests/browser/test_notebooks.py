@@ -3,10 +3,11 @@
 nbval proves the kernel side (outputs equal the committed ones); only a browser
 proves the front end: that a quiz arrives as a live widget and not as
 ``VBox(children=(HTML(...`` text, that its buttons answer, that no cell shows
-a traceback. One ``lessonkit lab`` on a workspace made from a copy of the
-course (the fixtures of test_workspace.py) and one headless Debian Chromium
-serve every notebook in turn: open, Run All, check, save, close the tab and
-stop its kernel, next. For each notebook:
+a traceback. One test per notebook, so pytest-xdist runs several at once: each
+pytest process (worker) has one ``lessonkit lab`` on a workspace made from its
+own copy of the course, and one headless Debian Chromium page on it (the
+``notebook_lab`` fixture). Each test opens its notebook, runs Run All, checks
+it, saves it, closes the tab and stops its kernel. For each notebook:
 
 * no ``error`` output except in cells tagged ``raises-exception``;
 * every widget output is drawn as live widget DOM, never as its text
@@ -15,15 +16,15 @@ stop its kernel, next. For each notebook:
   explanation, then the right one with a tick; a "predict, then run" widget
   shows nothing of the answer until a choice is made, then locks and reveals;
 * cells that script the fake API (:data:`RERUN`, the retry lessons') show
-  the same output when run twice more (issue 19: every cell can be run again).
+  the same output when run twice more (issue 19: every cell can be run again);
+  a static test checks each :data:`RERUN` marker is in some lesson, so some
+  notebook test reruns it;
+* then, as issue 19 asks of a learner who ran and saved it: the notebook was
+  saved (with ``language_info``), ``lessonkit update`` finds nothing to do in
+  the workspace (running and saving is not an edit: nothing "kept"), and the
+  course copy is exactly as committed, so ``make test`` still passes on it.
 
-Then, as issue 19 asks of a learner who ran and saved every notebook: every
-lesson was saved, ``lessonkit update`` keeps nothing as "yours" (running and
-saving is not an edit), and the course copy is exactly as committed, so
-``make test`` still passes on it. (This pass is the lesson-saving pass that
-test_workspace.py's learner session used to make on its own: one pass, not two.)
-
-All failures are collected (notebook and cell named) and reported together.
+All problems in a notebook are collected (cell named) and reported together.
 A screenshot per notebook goes to test-artifacts/notebooks/<workspace name>.png:
 the answered quiz question, else the first widget or diagram, else the last output.
 """
@@ -32,34 +33,27 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lessonkit import recall
+from lessonkit.workspace import COPIED, update, workspace_path
 
-from .test_lab import ARTIFACTS, CHROMIUM_ARGS, KERNEL_READY
-from .test_workspace import (  # noqa: F401  (fixtures: a course copy, `lessonkit lab` on it)
-    LESSONKIT,
+from .jupyterlab import (
+    NOT_CURRENT,
     RUN_ALL,
     SAVE_AND_CLOSE,
-    _text,
-    chromium,
-    course,
-    git,
-    lab,
-    learner_env,
+    close_all,
+    open_notebook,
     run,
+    text,
+    wait,
 )
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
+from .learner import ARTIFACTS, REPO, LabPage, git
 
 SHOTS = ARTIFACTS / "notebooks"
-#: Milliseconds between checks of a long wait: Playwright's default, every animation
-#: frame, spends the browser's CPU time on asking instead of on running the notebook.
-POLL = 200
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: What a widget shows when JupyterLab could not draw it: its text repr or the manager's error.
 BROKEN = re.compile(r"\b[HV]Box\(children=|Error displaying widget|[Mm]odel not found")
@@ -68,9 +62,11 @@ PREDICT = re.compile(r"""recall\.predict\(\s*["']([\w-]+)["']\s*,\s*["'](\w+)["'
 #: Cells (found by their source, in whichever lesson) that script the fake API and whose
 #: output has no per-call numbering: run twice more, each must show what Run All showed.
 RERUN = ('run_with_job_retries("job-42"', "api.drop_stream(")
+#: Every lesson, then every exercise notebook, as course paths (``notebooks/01_streaming.ipynb``).
+COURSE = [
+    f"{folder}/{path.name}" for folder in COPIED for path in sorted((REPO / folder).glob("*.ipynb"))
+]
 
-#: Open `path` in the running JupyterLab (fire and forget; the caller waits for it).
-OPEN = "(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }"
 #: Mark each cell's node with its index, so Playwright locators can name a cell.
 MARK_CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.forEach(
   (cell, index) => cell.node.setAttribute('data-cell-index', String(index)))"""
@@ -103,85 +99,65 @@ RAN = """() => {
   return panel.sessionContext.session.kernel.status === 'idle'
     && (stopped || cells.every(cell => cell.model.executionCount));
 }"""
-#: Stop the current notebook's kernel and close its tab without saving (nothing is asked).
-CLOSE = """async () => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  await panel.sessionContext.shutdown();
-  panel.context.model.dirty = false;
-  panel.close();
-}"""
 
 
-def notebooks(work: Path) -> list[str]:
-    """Workspace paths of every lesson, then every exercise notebook."""
-    return [
-        f"{folder}/{path.name}"
-        for folder in ("lessons", "exercises")
-        for path in sorted((work / folder).glob("*.ipynb"))
+def test_the_course_has_notebooks_and_every_rerun_cell() -> None:
+    """Static: the parametrised tests below cover a course, and each RERUN marker is in it."""
+    assert any(path.startswith("notebooks/") for path in COURSE), COURSE
+    assert any(path.startswith("exercises/") for path in COURSE), COURSE
+    sources = [
+        "".join(cell["source"])
+        for path in COURSE
+        for cell in json.loads((REPO / path).read_text())["cells"]
+        if cell["cell_type"] == "code"
     ]
+    missing = [marker for marker in RERUN if not any(marker in source for source in sources)]
+    assert not missing, f"no notebook has a cell with {missing}"
 
 
-def test_every_notebook_runs_in_the_browser_with_live_widgets(
-    chromium: str,  # noqa: F811
-    lab: tuple[str, subprocess.Popen[bytes]],  # noqa: F811
-    course: Path,  # noqa: F811
-    tmp_path: Path,
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("course_path", COURSE, ids=lambda path: Path(workspace_path(path)).stem)
+def test_notebook_runs_in_the_browser_with_live_widgets(
+    notebook_lab: LabPage, course_path: str
 ) -> None:
     from playwright import sync_api
 
-    url, _ = lab
-    work = tmp_path / "work"
-    paths = notebooks(work)
-    course_notebooks = [*course.glob("notebooks/*.ipynb"), *course.glob("exercises/*.ipynb")]
-    assert len(paths) == len(course_notebooks) > 0, paths
+    page, lab = notebook_lab.page, notebook_lab.lab
+    path = workspace_path(course_path)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    failures: list[str] = []
-    rerun: set[str] = set()
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(120_000)
-            page.goto(url)
-            page.wait_for_function(KERNEL_READY)  # lesson 00, opened by the first layout
-            for path in paths:
-                try:
-                    problems = check_notebook(page, path, rerun)
-                    page.evaluate(SAVE_AND_CLOSE)
-                except sync_api.Error as error:  # a hang or a crash: report it, go on
-                    problems = [f"did not finish: {str(error).splitlines()[0]}"]
-                    page.evaluate(CLOSE)
-                failures += [f"{path}: {problem}" for problem in problems]
-                page.wait_for_function(
-                    "(path) => window.jupyterapp.shell.currentWidget?.context?.path !== path",
-                    arg=path,
-                )
-        finally:
-            browser.close()
-    assert not failures, "\n".join(failures)
-    assert rerun == set(RERUN), f"no lesson has a cell with {set(RERUN) - rerun}"
+    try:
+        problems = check_notebook(page, path)
+        page.evaluate(SAVE_AND_CLOSE)
+        wait(page, NOT_CURRENT, path)
+    except sync_api.Error as error:  # a hang or a crash: leave the page ready for the next test
+        _recover(page, lab.url)
+        pytest.fail(f"{path} did not finish: {str(error).splitlines()[0]}")
+    assert not problems, f"{path}:\n" + "\n".join(problems)
 
-    for path in paths:
-        assert "language_info" in json.loads((work / path).read_text())["metadata"], path
-    update = [LESSONKIT, "update", "--workspace", str(work)]
-    done = subprocess.run(update, cwd=course, env=learner_env(tmp_path), capture_output=True)
-    assert done.returncode == 0 and b"kept" not in done.stdout, done.stdout + done.stderr
-    assert git(course, "status", "--porcelain", "--untracked-files=all") == ""
+    saved = json.loads((lab.work / path).read_text())
+    assert "language_info" in saved["metadata"], f"{path} was not saved"
+    assert update(lab.course, lab.work) == []  # what `lessonkit update` would do: nothing
+    assert git(lab.course, "status", "--porcelain", "--untracked-files=all") == ""
 
 
-def check_notebook(page: Any, path: str, rerun: set[str]) -> list[str]:
-    """Open `path`, Run All, check and drive it; the problems found.
+def _recover(page: Any, url: str) -> None:
+    """After a failed notebook: close it unsaved; if the page is broken, reload it first."""
+    from playwright import sync_api
 
-    Adds to `rerun` the :data:`RERUN` markers whose cells it ran twice more.
-    """
-    page.evaluate(OPEN, path)
-    page.wait_for_function(
-        "(path) => window.jupyterapp.shell.currentWidget?.context?.path === path", arg=path
-    )
-    page.wait_for_function(KERNEL_READY)
+    try:
+        close_all(page)
+    except sync_api.Error:
+        close_all(page, url)
+
+
+def check_notebook(page: Any, path: str) -> list[str]:
+    """Open `path`, Run All, check and drive it; the problems found."""
+    open_notebook(page, path)
     page.evaluate(MARK_CELLS)
     page.evaluate(RUN_ALL)
-    page.wait_for_function(RAN, polling=POLL)
+    wait(page, RAN)
     problems = error_problems(page) + widget_problems(page)
     cells = page.evaluate(CELLS)
     shot = None
@@ -193,13 +169,12 @@ def check_notebook(page: Any, path: str, rerun: set[str]) -> list[str]:
         for stem, pid in PREDICT.findall(cell["source"]):
             problems += drive_prediction(page, cell["index"], stem, pid)
     shot = shot or _showcase(page, cells)
-    shot.screenshot(path=str(SHOTS / f"{Path(path).stem}.png"))
+    shot.screenshot(path=str(SHOTS / f"{Path(path).stem}.png"), animations="disabled")
     for marker in RERUN:
         cell = next((cell for cell in cells if marker in cell["source"]), None)
         if cell is not None:
-            rerun.add(marker)
             expected, first, second = (
-                _text(cell["outputs"]),
+                text(cell["outputs"]),
                 run(page, cell["index"]),
                 run(page, cell["index"]),
             )
@@ -224,7 +199,7 @@ def widget_problems(page: Any) -> list[str]:
     from playwright import sync_api
 
     try:
-        page.wait_for_function(WIDGETS_DRAWN, polling=POLL, timeout=30_000)
+        wait(page, WIDGETS_DRAWN, timeout_ms=30_000)
     except sync_api.TimeoutError:
         pass  # the cells at fault are named below
     problems = []

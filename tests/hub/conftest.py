@@ -10,16 +10,16 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import free_port, running
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -58,13 +58,6 @@ def install_proxy(folder: Path = PROXY_DIR) -> Path:
         said = " ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
         pytest.skip(f"`npm ci` could not install configurable-http-proxy: {said}")
     return bin_dir
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -114,40 +107,27 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         "JUPYTERHUB_API_TOKEN",
     ):
         env.pop(name, None)
+    url = f"http://127.0.0.1:{port}"
     log = state / "hub.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-            cwd=state, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    running = Hub(f"http://127.0.0.1:{port}", token, process, state, log)
-    try:
-        _wait_until_up(running)
-        yield running
-    finally:
-        process.terminate()
+    argv = [sys.executable, "-m", "jupyterhub", "-f", str(config)]
+    with (
+        httpx.Client(base_url=url, headers={"Authorization": f"token {token}"}) as client,
+        running(argv, log=log, ready=_answers(client), name="jupyterhub", env=env, cwd=state,
+                timeout=90) as process,
+    ):  # fmt: skip
+        yield Hub(url, token, process, state, log)
+
+
+def _answers(client: httpx.Client) -> Callable[[], bool]:
+    """Ready: the hub's API answers, and its progress service is up behind the proxy."""
+
+    def ready() -> bool:
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            return (
+                client.get("/hub/api/").status_code == 200
+                and client.get("/services/lessonkit/progress/nobody").status_code != 503
+            )
+        except httpx.TransportError:
+            return False
 
-
-def _wait_until_up(hub: Hub, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    with hub.api() as client:
-        while time.monotonic() < deadline:
-            if hub.process.poll() is not None:
-                pytest.fail(
-                    f"jupyterhub exited {hub.process.returncode}:\n{hub.log.read_text()[-3000:]}"
-                )
-            try:
-                if (
-                    client.get("/hub/api/").status_code == 200
-                    and client.get("/services/lessonkit/progress/nobody").status_code != 503
-                ):
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-    pytest.fail(f"jupyterhub did not answer in {timeout} s:\n{hub.log.read_text()[-3000:]}")
+    return ready

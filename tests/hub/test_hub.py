@@ -150,8 +150,8 @@ def test_the_dashboard_shows_the_three_states(room: Room) -> None:
     )
     from playwright.sync_api import sync_playwright
 
+    from tests.browser.chromium import ARGS as CHROMIUM_ARGS
     from tests.browser.chromium import find_chromium
-    from tests.browser.test_lab import CHROMIUM_ARGS
 
     chromium = find_chromium()
     ARTIFACTS.mkdir(exist_ok=True)
