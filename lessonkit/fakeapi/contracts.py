@@ -336,10 +336,12 @@ def _tagged(prompt: str, summary: str) -> str | None:
     Tags hold JSON where the prompt asks for JSON, else the answer; where the
     prompt lists the allowed answers, an answer tag holds one of them.
     """
-    skeleton = _SKELETON.search(prompt)
-    layout = None if skeleton else _LAYOUT.search(prompt)
+    marked = "<" in prompt  # every tag and layout is written with one; most prompts have none
+    skeleton = _SKELETON.search(prompt) if marked else None
+    layout = None if skeleton or not marked else _LAYOUT.search(prompt)
     shown = skeleton.group(1) if skeleton else layout.group(1) if layout else ""
-    names = [n for n in dict.fromkeys(_TAG_ASK.findall(prompt)) if f"<{n}>" not in shown]
+    asked = _TAG_ASK.findall(prompt) if marked else ()
+    names = [n for n in dict.fromkeys(asked) if f"<{n}>" not in shown]
     options = _options(prompt)
     if not names and not shown:
         return _option(prompt, options) if options and _ONLY.search(prompt) else None
@@ -380,7 +382,8 @@ def reply_for(
     if prefill is None and (tools := _auto_tools(body, example)) is not None:
         return tools
     prompt = last_user_text(body)
-    said = _TAG_TEXT.sub("", answer(body))  # the prompt's topic, without its markup
+    said = answer(body)  # the prompt's topic, without its markup (rarely any: skip the regex)
+    said = _TAG_TEXT.sub("", said) if "<" in said else said
     text = _sql(prompt) or _tagged(prompt, said)
     if text is None and _JSON_ASK.search(prompt) and not body.get("tools"):
         text = _json_object(said)

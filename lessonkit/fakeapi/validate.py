@@ -311,6 +311,20 @@ def check_create(
 
     ``betas`` (the request's ``anthropic-beta`` values) unlock their beta-only body fields.
     """
+    return check_create_counted(body, models, batch=batch, betas=betas)[0]
+
+
+def check_create_counted(
+    body: Any,
+    models: Collection[str],
+    *,
+    batch: bool = False,
+    betas: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], int]:
+    """:func:`check_create`, plus the prompt's input tokens it counted on the way.
+
+    A batch keeps the count for its result, instead of counting each request twice.
+    """
     unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
     fields = schema.create_fields() | unlocked if unlocked else schema.create_fields()
     checked, model = _check_request(body, fields, models)
@@ -319,8 +333,7 @@ def check_create(
     check_max_tokens(checked, model, batch=batch)
     check_stop_sequences(checked)
     _check_conversation(checked, model)
-    rules.check_context_window(checked, model)
-    return checked
+    return checked, rules.check_context_window(checked, model)
 
 
 def check_count_tokens(body: Any, models: Collection[str]) -> dict[str, Any]:

@@ -66,6 +66,7 @@ class Item:
     finish: float  #: seconds after creation when it is done; ``math.inf`` = never
     script: Script | None = None
     error: ApiError | None = None  #: found when the batch was created, reported in results
+    input_tokens: int = 0  #: the prompt's, counted when it was validated (if it was valid)
 
     @property
     def natural(self) -> str:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from .. import render, tokens
+from .. import render
 from ..clock import VirtualClock
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
 from ..faults import Origin
@@ -196,7 +196,7 @@ class BatchStore:
                 NEVER if script and script.outcome == "expired" else finish,
                 script,
             )
-            item.error = async_error(params, models, script)
+            item.error, item.input_tokens = async_error(params, models, script)
             items.append(item)
         batch = Batch(self.ids.next("batch"), self.clock.seconds, items)
         self._batches[batch.id] = batch
@@ -299,7 +299,7 @@ class BatchStore:
             gen,
             message_id=make_id("message", item.index + 1, batch_seed),
             model=item.params["model"],
-            input_tokens=tokens.count_input(item.params),
+            input_tokens=item.input_tokens,
             service_tier="batch",
         )
         return message, gen.may_hold_floats
