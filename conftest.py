@@ -47,6 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
 FIRST = ("browser", "hub", "slow")
 #: Test files whose tests share one costly module fixture (a real JupyterHub).
 SHARED = ("tests/hub/test_hub.py",)
+#: Workers that run the browser tests. Each starts its own JupyterLab and Chromium
+#: (about 15 s of CPU), so the browser tests are dealt to two, not to every worker.
+BROWSERS = 2
 
 
 def _rank(item: pytest.Item) -> int:
@@ -64,7 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist is not loaded under -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist load``, except that each notebook and each :data:`SHARED` file stays whole.
+    """``--dist load``, except that each notebook and each :data:`SHARED` file stays whole,
+    and the browser tests go to :data:`BROWSERS` workers.
 
     nbval runs a notebook's cells in order in one kernel, so they cannot be split
     over workers. (pytest-xdist's ``xdist_group`` marks would say the same, but
@@ -75,8 +79,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadScopeScheduling
 
     class WholeNotebooks(LoadScopeScheduling):
+        def __init__(self, config: pytest.Config, log: Any) -> None:
+            super().__init__(config, log)
+            self.browser: dict[str, str] = {}  # node id: its browser worker's scope
+
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
+            if path.startswith("tests/browser/"):  # dealt in turn, in collection order
+                return self.browser.setdefault(nodeid, f"browser-{len(self.browser) % BROWSERS}")
             return path if path.endswith(".ipynb") or path in SHARED else nodeid
 
     return WholeNotebooks(config, log)
