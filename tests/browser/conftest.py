@@ -1,8 +1,11 @@
-"""Browser fixtures: one Chromium, and one ``lessonkit lab`` for the notebooks, per pytest process.
+"""Browser fixtures: one Chromium, and one ``lessonkit lab`` for the notebooks, per run of this folder.
 
 Under pytest-xdist each worker is its own pytest process, so a worker that
 gets notebook tests starts its own server and browser, and several notebooks
 run at once; serially (``-p no:xdist``) one server and one browser serve all.
+Both are package-scoped: they stop when the process goes on to tests outside
+this folder, because sync Playwright keeps an asyncio loop running in the main
+thread, and every later ``asyncio.run`` in that process would fail.
 Also registers the ``browser`` marker, so this folder works before pyproject lists it.
 """
 
@@ -25,7 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium (never a Playwright download); skips, saying why, without it."""
     require_playwright()
@@ -40,7 +43,7 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def notebook_lab(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabPage]:
     """This process's course copy, ``lessonkit lab`` on its workspace, and a page showing it.
 
