@@ -378,10 +378,12 @@ class FakeAPI:
     # --- endpoints: one signature, ``handler(exchange) -> ApiResponse`` ---------
     def _create(self, exchange: Exchange) -> ApiResponse:
         betas = versions.betas(exchange.request.headers)
-        checked = validate.check_create(exchange.body, self.models, betas=betas)
+        checked, input_tokens = validate.check_create(exchange.body, self.models, betas=betas)
         reply = self._state.replies.popleft()[0] if self._state.replies else None
         cache = self.prompt_cache.use(checked, facts(checked["model"]), self.clock.seconds)
-        return messages.create(checked, reply, self.ids, self.faults, exchange.record, cache)
+        return messages.create(
+            checked, input_tokens, reply, self.ids, self.faults, exchange.record, cache
+        )
 
     def _count_tokens(self, exchange: Exchange) -> ApiResponse:
         return messages.count_tokens(validate.check_count_tokens(exchange.body, self.models))

@@ -28,19 +28,23 @@ COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
 
 def create(
     body: dict[str, Any],
+    input_tokens: int,
     reply: Reply | None,
     ids: IdSource,
     faults: FaultPlan,
     record: RecordedRequest,
     cache: CacheUsage = NO_CACHE,
 ) -> ApiResponse:
-    """Answer a validated create request; ``record`` learns the Message and any stream fault."""
+    """Answer a validated create request; ``record`` learns the Message and any stream fault.
+
+    ``input_tokens`` is the prompt's count from validation (:func:`.validate.check_create`).
+    """
     gen = generate(body, reply, ids.next)
     message = render.message(
         gen,
         message_id=ids.next("message"),
         model=body["model"],
-        input_tokens=tokens.count_input(body) - cache.read - cache.created,
+        input_tokens=input_tokens - cache.read - cache.created,
         cache=cache,
     )
     record.response = message

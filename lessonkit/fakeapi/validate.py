@@ -306,24 +306,12 @@ def check_create(
     *,
     batch: bool = False,
     betas: frozenset[str] = frozenset(),
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], int]:
     """Validate a ``POST /v1/messages`` body (or a batch item's ``params``), or raise ApiError.
 
+    Returns the body and its input tokens, counted for the context-window check:
+    the Message's usage reports the same count, so nothing counts it again.
     ``betas`` (the request's ``anthropic-beta`` values) unlock their beta-only body fields.
-    """
-    return check_create_counted(body, models, batch=batch, betas=betas)[0]
-
-
-def check_create_counted(
-    body: Any,
-    models: Collection[str],
-    *,
-    batch: bool = False,
-    betas: frozenset[str] = frozenset(),
-) -> tuple[dict[str, Any], int]:
-    """:func:`check_create`, plus the prompt's input tokens it counted on the way.
-
-    A batch keeps the count for its result, instead of counting each request twice.
     """
     unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
     fields = schema.create_fields() | unlocked if unlocked else schema.create_fields()

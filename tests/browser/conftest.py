@@ -1,4 +1,4 @@
-"""Browser fixtures: one Chromium, and one ``lessonkit lab`` for the notebooks, per run of this folder.
+"""Browser fixtures: one Chromium and one ``lessonkit lab`` per run of this folder.
 
 Under pytest-xdist each worker is its own pytest process, so a worker that
 gets notebook tests starts its own server and browser, and several notebooks

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from lessonkit import models
-from lessonkit.fakeapi import validate
+from lessonkit.fakeapi import tokens, validate
 from lessonkit.fakeapi.errors import ApiError
 
 from .helpers import DROP, WEATHER_TOOL, body
@@ -43,7 +43,8 @@ VALID: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("sent", VALID.values(), ids=VALID.keys())
 def test_valid_bodies_pass(sent: dict[str, Any]) -> None:
-    assert validate.check_create(sent, MODELS) is sent
+    checked, input_tokens = validate.check_create(sent, MODELS)
+    assert checked is sent and input_tokens == tokens.count_input(sent)
 
 
 # id, body, status, message

@@ -82,7 +82,7 @@ def async_error(
     With it comes the prompt's input tokens (0 when it errs), counted while validating.
     """
     try:
-        _, input_tokens = validate.check_create_counted(params, models, batch=True)
+        _, input_tokens = validate.check_create(params, models, batch=True)
         if script is not None and script.reply is not None:  # a scripted tool call that won't fit
             generate(params, script.reply, lambda kind: make_id(kind, 0))
     except ApiError as err:
