@@ -4,7 +4,7 @@ and a recorder for real sleeps.
 ``untraced`` tests leave a checker's worker blocked in a call on purpose. Under a
 tracer (coverage, a debugger), CPython 3.11 stalls the other threads after the
 worker is interrupted until that call returns (see :mod:`lessonkit.checks.sandbox`),
-so when this process is traced such a test runs in a fresh, untraced pytest instead.
+so such a test runs with every tracer removed, like a ``no_cover`` one.
 
 ``soak`` tests (fresh processes, every notebook twice) repeat work nbval and
 the in-process checks already cover, so ``make test`` skips them; they run
@@ -18,7 +18,6 @@ case after case, lines other tests trace too.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 import time
@@ -36,14 +35,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
-    """Run a ``no_cover`` test with no tracer at all, in this thread and any it starts.
+    """Run a ``no_cover`` or ``untraced`` test with no tracer at all, in this thread and
+    any it starts.
 
     pytest-cov's own ``no_cover`` stops its collector, but in a pytest-xdist worker
     that hands tracing back to a second one (started earlier, its data never
     reported), so the test would still pay for tracing. Innermost (``trylast``),
     after pytest-cov's pause.
     """
-    if not item.get_closest_marker("no_cover"):
+    if not (item.get_closest_marker("no_cover") or item.get_closest_marker("untraced")):
         return (yield)
     tracer, threads = sys.gettrace(), threading.gettrace()
     sys.settrace(None)
@@ -53,19 +53,6 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     finally:
         threading.settrace(threads)  # type: ignore[arg-type]
         sys.settrace(tracer)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    if not pyfuncitem.get_closest_marker("untraced") or sys.gettrace() is None:
-        return None  # pytest runs it here, as usual
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cov", "-p", "no:xdist",
-         pyfuncitem.nodeid],
-        cwd=pyfuncitem.config.rootpath, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, f"untraced run of {pyfuncitem.nodeid}:\n{done.stdout[-4000:]}"
-    return True
 
 
 #: Test files run without coverage. The first five drive other processes (a browser,
