@@ -9,7 +9,7 @@ VENV       := .venv
 BIN        := $(VENV)/bin
 UV_VERSION := 0.13.9
 UV         := $(BIN)/uv
-UV_PIP     := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
+UV_PIP     := $(UV) pip install --quiet --compile-bytecode --excludes locks/excludes.txt --python $(BIN)/python
 LAB_STAMP  := $(VENV)/.lab-installed
 TEST_STAMP := $(VENV)/.test-installed
 # Test workers (pytest-xdist): twice the cores, at most 8. Many tests spend their time

@@ -107,6 +107,28 @@ def test_this_environment_was_installed_from_the_test_lock() -> None:
     assert not wrong, f"installed versions differ from locks/test.txt (lock, installed): {wrong}"
 
 
+def _excluded() -> set[str]:
+    return {canonicalize_name(name) for name in pins(ROOT / "locks" / "excludes.txt")}
+
+
+@pytest.mark.skipif(
+    os.environ.get("LESSONKIT_LANE") == "latest", reason="the newest-versions lane is unlocked"
+)
+def test_excluded_packages_are_neither_locked_nor_installed() -> None:
+    """locks/excludes.txt says why; the lock and every Makefile install must both use it."""
+    excluded = _excluded()
+    assert "rfc3987-syntax" in excluded
+    for lock in ("runtime.txt", "test.txt"):
+        locked = {canonicalize_name(Requirement(line).name) for line in pins(ROOT / "locks" / lock)}
+        assert not excluded & locked, f"locks/{lock} pins an excluded package: run `make lock`"
+        header = (ROOT / "locks" / lock).read_text().splitlines()[1]
+        assert "--excludes locks/excludes.txt" in header, f"locks/{lock}: {header}"
+    installed = {canonicalize_name(d.metadata["Name"]) for d in metadata.distributions()}
+    assert not excluded & installed, "an excluded package is installed: see locks/excludes.txt"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--excludes locks/excludes.txt" in makefile.split("UV_PIP", 1)[1].splitlines()[0]
+
+
 def test_every_dependency_has_an_upper_bound() -> None:
     for requirement in _direct(extras=True):
         assert any(s.operator in {"<", "<="} for s in requirement.specifier), (

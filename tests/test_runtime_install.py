@@ -65,7 +65,8 @@ def test_runtime_only_install_runs_the_course(tmp_path: Path) -> None:
     venv = tmp_path / "runtime"
     python = venv / "bin" / "python"
     _run(uv, "venv", "--quiet", "--python", sys.executable, venv)
-    _run(uv, "pip", "install", "--quiet", "--python", python, "-r", ROOT / "locks" / "runtime.txt")
+    _run(uv, "pip", "install", "--quiet", "--python", python, "-r", ROOT / "locks" / "runtime.txt",
+         "--excludes", ROOT / "locks" / "excludes.txt")  # fmt: skip  # as `make lab` does
     _run(uv, "pip", "install", "--quiet", "--python", python, "--no-deps", ROOT)
     out = _run(python, "-c", SMOKE, cwd=tmp_path)  # not ROOT: `-c` would import the checkout
     assert "runtime-only install OK: ✓" in out
