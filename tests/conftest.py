@@ -57,9 +57,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
 
 #: Test files run without coverage. The first five drive other processes (a browser,
 #: JupyterLab, kernels, fresh interpreters), where tracing this one only slows the
-#: driver. The last three repeat lines that other tests trace: each wrong answer of
-#: every exercise (test_verdict_text.py traces the same verdicts), mutants, fifty
-#: threads. Measured with ``--cov-context=test``: the suite traces the same arcs
+#: driver. The last two repeat lines that other tests trace: mutants of every
+#: exercise's solution, fifty threads. Measured with ``--cov-context=test``: the suite traces the same arcs
 #: with or without them, and runs in about half the CPU time.
 NOT_TRACED = (
     "browser/",
@@ -67,7 +66,6 @@ NOT_TRACED = (
     "test_runtime_install.py",
     "reliability/test_notebook_rerun.py",
     "reliability/test_import_time.py",
-    "exercises/test_contract.py",
     "exercises/test_mutants.py",
     "reliability/test_concurrency.py",
 )

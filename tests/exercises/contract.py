@@ -14,6 +14,7 @@ from lessonkit.checks import CheckResult, Status, strip_solutions
 from lessonkit.exercises.harness import BehaviourExercise
 from lessonkit.exercises.sourcing import marked_cell
 
+from . import verdicts
 from .wrong import REGISTRY, Wrong
 
 
@@ -55,6 +56,8 @@ def assert_rejected(case: Wrong) -> CheckResult:
     )
     if case.scenario is not None:
         assert f"Scenario: {case.scenario}" in result.details, str(result)
+    found = verdicts.problems(result.message, result.details)
+    assert found == [], f"{', '.join(found)}:\n{result}"
     return result
 
 

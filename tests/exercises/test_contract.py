@@ -2,7 +2,8 @@
 
 Solutions pass, stubs are not attempted, and each misconception a checker names
 is shown by a wrong answer (``tests/exercises/wrong/exNN_*.py``, one file per
-exercise notebook) that the checker rejects with that message.
+exercise notebook) that the checker rejects with that message, in a verdict that
+names the scenario, the mistake and the fix (the shape :mod:`.verdicts` defines).
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ def test_untouched_stub_is_not_attempted(pair: tuple[ModuleType, type[BehaviourE
     contract.assert_stub_not_attempted(pair[1], pair[0])
 
 
-@pytest.mark.parametrize("case", WRONG, ids=lambda w: f"{w.exercise.name}-{w.key}")
+def _case_id(case: Wrong) -> str:
+    return f"{case.exercise.name}-{case.key}-{case.function.__qualname__}"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("case", WRONG, ids=_case_id)
 def test_wrong_answer_is_rejected_with_its_misconception(case: Wrong) -> None:
     contract.assert_rejected(case)
 

@@ -1,31 +1,14 @@
-"""Every Incorrect verdict a wrong answer gets names the scenario, the mistake and the fix.
+"""The verdict-shape rule (:mod:`.verdicts`) on its own: what it rejects and accepts.
 
-The wrong answers are the fixtures of ``tests/exercises/wrong/`` (one per
-misconception, for every exercise notebook); the shape is defined, and tested
-on its own, in :mod:`.verdicts`.
+``test_contract.py`` applies it to the verdict of every wrong answer, in the
+same check that the answer is rejected with its misconception.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from lessonkit.checks import Status
-
 from . import verdicts
-from .test_contract import WRONG
-from .wrong import Wrong
-
-
-def _case_id(case: Wrong) -> str:
-    return f"{case.exercise.name}-{case.key}-{case.function.__qualname__}"  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize("case", WRONG, ids=_case_id)
-def test_incorrect_verdict_names_scenario_mistake_and_fix(case: Wrong) -> None:
-    result = case.exercise.evaluate(case.function)  # type: ignore[attr-defined]
-    assert result.status is Status.INCORRECT, str(result)
-    found = verdicts.problems(result.message, result.details)
-    assert found == [], f"{', '.join(found)}:\n{result}"
 
 
 @pytest.mark.parametrize(
