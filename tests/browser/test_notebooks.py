@@ -3,7 +3,10 @@
 nbval proves the kernel side (outputs equal the committed ones); only a browser
 proves the front end: that a quiz arrives as a live widget and not as
 ``VBox(children=(HTML(...`` text, that its buttons answer, that no cell shows
-a traceback. One test per notebook, so pytest-xdist runs several at once: each
+a traceback. One test per notebook. ``make test`` runs a :data:`SAMPLE` that between
+them use every widget class, recall and exercise call and RERUN cell the course has
+(5 of 16 today; each notebook costs Chromium about 10 CPU-seconds); ``make soak``
+runs all of them (the rest are marked ``soak``). pytest-xdist runs several at once: each
 pytest process (worker) has one ``lessonkit lab`` on a workspace made from its
 own copy of the course, and one headless Debian Chromium page on it (the
 ``notebook_lab`` fixture). Each test opens its notebook, runs Run All, checks
@@ -33,12 +36,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lessonkit import recall
+from lessonkit import recall, widgets
 from lessonkit.workspace import COPIED, update, workspace_path
 
 from .jupyterlab import (
@@ -65,6 +69,47 @@ RERUN = ('run_with_job_retries("job-42"', "api.drop_stream(")
 #: Every lesson, then every exercise notebook, as course paths (``notebooks/01_streaming.ipynb``).
 COURSE = [
     f"{folder}/{path.name}" for folder in COPIED for path in sorted((REPO / folder).glob("*.ipynb"))
+]
+#: What the front end draws or drives differently: each of the course's widget classes,
+#: the recall and exercise calls, and the RERUN cells. Found in a notebook's code cells.
+FEATURES = (
+    *(f"{name}(" for name in widgets.__all__),
+    *(f"recall.{call}(" for call in ("quiz", "predict", "answer")),
+    *(f".{call}()" for call in ("check", "hint", "solution")),
+    *RERUN,
+)
+
+
+def code(course_path: str) -> str:
+    notebook = json.loads((REPO / course_path).read_text())
+    return "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
+
+
+def features(course_path: str) -> frozenset[str]:
+    source = code(course_path)
+    return frozenset(feature for feature in FEATURES if feature in source)
+
+
+def sample(course: list[str], shown: Callable[[str], frozenset[str]] = features) -> list[str]:
+    """Few notebooks that between them show every feature the course has (greedy: the one
+    adding most first; course order on a tie). ``make test`` runs these in the browser;
+    ``make soak`` runs every notebook. nbval runs every notebook's kernel side either way."""
+    left, chosen = set().union(*map(shown, course)), []
+    while left:
+        best = max(course, key=lambda path: len(shown(path) & left))
+        chosen.append(best)
+        left -= shown(best)
+    return chosen
+
+
+SAMPLE = sample(COURSE)
+NOTEBOOKS = [
+    pytest.param(
+        path,
+        id=Path(workspace_path(path)).stem,
+        marks=() if path in SAMPLE else pytest.mark.soak,
+    )
+    for path in COURSE
 ]
 
 #: Mark each cell's node with its index, so Playwright locators can name a cell.
@@ -105,20 +150,30 @@ def test_the_course_has_notebooks_and_every_rerun_cell() -> None:
     """Static: the parametrised tests below cover a course, and each RERUN marker is in it."""
     assert any(path.startswith("notebooks/") for path in COURSE), COURSE
     assert any(path.startswith("exercises/") for path in COURSE), COURSE
-    sources = [
-        "".join(cell["source"])
-        for path in COURSE
-        for cell in json.loads((REPO / path).read_text())["cells"]
-        if cell["cell_type"] == "code"
-    ]
-    missing = [marker for marker in RERUN if not any(marker in source for source in sources)]
+    missing = [marker for marker in RERUN if not any(marker in code(path) for path in COURSE)]
     assert not missing, f"no notebook has a cell with {missing}"
+
+
+def test_the_sample_shows_every_feature_and_the_rest_run_in_soak() -> None:
+    assert set().union(*map(features, SAMPLE)) == set().union(*map(features, COURSE))
+    assert {"RetryTimeline(", "recall.quiz(", ".check()", *RERUN} <= set().union(
+        *map(features, SAMPLE)
+    )
+    assert len(SAMPLE) < len(COURSE)
+    marked = {param.values[0] for param in NOTEBOOKS if any(m.name == "soak" for m in param.marks)}
+    assert marked == set(COURSE) - set(SAMPLE)
+
+
+def test_sampling_is_greedy_and_keeps_course_order_on_ties() -> None:
+    shown = {"a": frozenset("x"), "b": frozenset("xy"), "c": frozenset("z"), "d": frozenset("z")}
+    assert sample(list(shown), shown.__getitem__) == ["b", "c"]
+    assert sample([], shown.__getitem__) == []
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("course_path", COURSE, ids=lambda path: Path(workspace_path(path)).stem)
+@pytest.mark.parametrize("course_path", NOTEBOOKS)
 def test_notebook_runs_in_the_browser_with_live_widgets(
     notebook_lab: LabPage, course_path: str
 ) -> None:
