@@ -19,7 +19,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from typing import Any
 import pytest
 
 #: lessonkit's own fixture, loaded here rather than through its pytest11 entry point
-#: (``-p no:lessonkit`` in pyproject's addopts): an entry point is imported before
+#: (pyproject's addopts load plugins by name only): an entry point is imported before
 #: coverage starts in a pytest-xdist worker, which would count every module-level line
 #: of lessonkit as missed.
 pytest_plugins = ["lessonkit.pytest_plugin"]
@@ -45,8 +48,15 @@ def pytest_configure(config: pytest.Config) -> None:
 #: nbval cells, then the rest in collection order. A long test handed out last
 #: would leave every other worker idle until it finished.
 FIRST = ("browser", "hub", "slow")
-#: Test files whose tests share one costly module fixture (a real JupyterHub).
-SHARED = ("tests/hub/test_hub.py",)
+#: Test files whose tests share one costly module fixture (a real JupyterHub, a graded
+#: folder, a fresh interpreter, fifty threads' answers): split over workers, each
+#: worker would build it again.
+SHARED = (
+    "tests/hub/test_hub.py",
+    "tests/grading/test_grade.py",
+    "tests/reliability/test_import_time.py",
+    "tests/reliability/test_concurrency.py",
+)
 #: Workers that run the browser tests. Each starts its own JupyterLab and Chromium
 #: (about 15 s of CPU), so the browser tests are dealt to two, not to every worker.
 BROWSERS = 2
@@ -63,6 +73,31 @@ def _rank(item: pytest.Item) -> int:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Longest work first; stable, so a notebook's cells keep their order."""
     items.sort(key=_rank)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> object:
+    """Trace lessonkit's imports, not the rest of collection.
+
+    Every worker collects the whole suite, and coverage's tracer makes that about
+    1.7 times as costly (pytest rewriting each test module's asserts, the test
+    modules' imports), though none of it is measured. So under ``--cov`` every
+    lessonkit module is imported first, traced (its module-level lines count),
+    and the tracer is paused while pytest collects.
+    """
+    coverage = sys.modules.get("coverage")
+    current = coverage.Coverage.current() if coverage is not None else None
+    if current is None:
+        return (yield)
+    import lessonkit
+
+    for module in pkgutil.walk_packages(lessonkit.__path__, "lessonkit."):
+        importlib.import_module(module.name)
+    current.stop()
+    try:
+        return (yield)
+    finally:
+        current.start()
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist is not loaded under -p no:xdist

@@ -1,0 +1,58 @@
+"""How ``make test`` hands work to its workers (the root conftest.py's scheduler)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _root_conftest() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Config:
+    """The two options the scheduler reads: ``--dist`` and the workers (``-n 4``)."""
+
+    def __init__(self, dist: str) -> None:
+        self.values = {"dist": dist, "tx": ["4*popen"]}
+
+    def getvalue(self, name: str) -> Any:
+        return self.values[name]
+
+
+@pytest.fixture(scope="module")
+def conftest() -> ModuleType:
+    pytest.importorskip("xdist")
+    return _root_conftest()
+
+
+def test_only_dist_load_gets_the_scheduler(conftest: ModuleType) -> None:
+    assert conftest.pytest_xdist_make_scheduler(_Config("loadscope"), None) is None
+    assert conftest.pytest_xdist_make_scheduler(_Config("load"), None) is not None
+
+
+def test_notebooks_and_shared_files_stay_whole_other_tests_spread(conftest: ModuleType) -> None:
+    scope = conftest.pytest_xdist_make_scheduler(_Config("load"), None)._split_scope
+    assert scope("notebooks/01_streaming.ipynb::Cell 3") == "notebooks/01_streaming.ipynb"
+    for shared in conftest.SHARED:
+        assert (ROOT / shared).is_file(), shared
+        assert scope(f"{shared}::test_a") == scope(f"{shared}::test_b") == shared
+    assert scope("tests/test_cli.py::test_a") != scope("tests/test_cli.py::test_b")
+
+
+def test_browser_tests_are_dealt_to_two_workers_in_turn(conftest: ModuleType) -> None:
+    scope = conftest.pytest_xdist_make_scheduler(_Config("load"), None)._split_scope
+    dealt = [scope(f"tests/browser/test_notebooks.py::test[{n}]") for n in range(5)]
+    assert dealt == ["browser-0", "browser-1", "browser-0", "browser-1", "browser-0"]
+    assert scope("tests/browser/test_notebooks.py::test[0]") == "browser-0"  # stable
+    assert conftest.BROWSERS == 2
