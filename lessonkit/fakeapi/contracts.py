@@ -240,7 +240,7 @@ _ONLY_SQL = re.compile(r"\bonly (?:output|return|respond with|give)\b[^.]*\bsql\
 
 
 def _sql(prompt: str) -> str | None:
-    table = _TABLE.search(prompt)
+    table = _TABLE.search(prompt) if "(" in prompt else None  # most prompts hold no table
     if table is None or not _ONLY_SQL.search(prompt):
         return None
     columns = [c.split()[0].strip('"`,') for c in table.group(2).split("\n") if c.strip()]
@@ -310,9 +310,10 @@ _ONLY = re.compile(
 
 def _options(prompt: str) -> list[str]:
     """The answers the prompt allows, in its order; empty if it lists none."""
-    if pair := _QUOTED_PAIR.search(prompt):
+    # Each pattern needs a character most prompts lack: skip its search without it.
+    if ("'" in prompt or '"' in prompt) and (pair := _QUOTED_PAIR.search(prompt)):
         return [pair.group(2), pair.group(4)]
-    found = _OPTIONS.search(prompt)
+    found = _OPTIONS.search(prompt) if ":" in prompt else None
     if found is None:
         return []
     listed = found.group(1).strip()

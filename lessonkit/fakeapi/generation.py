@@ -282,7 +282,9 @@ def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
 
 def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     """The tool the model must or plausibly would call, if any."""
-    tools = [t for t in body.get("tools") or [] if t.get("type") not in server_tool_types()]
+    if not body.get("tools"):  # most requests offer none
+        return None
+    tools = [t for t in body["tools"] if t.get("type") not in server_tool_types()]
     choice = body.get("tool_choice") or {"type": "auto"}
     if not tools or choice.get("type") == "none" or _last_tool_results(body):
         return None

@@ -114,10 +114,13 @@ SCRIPTABLE = tuple(_RESULTS)
 
 def offered(body: dict[str, Any]) -> dict[str, str]:
     """Server tools this request offers that the fake can run: name → its ``tools[].type``."""
+    tools = body.get("tools")
+    if not tools:  # most requests offer none
+        return {}
     kinds = server_tool_types()
     return {
         kinds[t["type"]]: t["type"]
-        for t in body.get("tools") or []
+        for t in tools
         if isinstance(t, dict) and t.get("type") in kinds and kinds[t["type"]] in _RESULTS
     }
 

@@ -9,7 +9,7 @@ on newer models) the block's text is empty but its tokens are still counted.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 from typing import Any, NamedTuple
 
@@ -50,7 +50,7 @@ def _default_thought(prompt: str) -> str:
 
 def signature(text: str) -> str:
     """A deterministic stand-in for the API's opaque signature (base64, like the real one)."""
-    return base64.b64encode(hashlib.sha256(text.encode()).digest() * 2).decode()
+    return binascii.b2a_base64(hashlib.sha256(text.encode()).digest() * 2, newline=False).decode()
 
 
 def plan(

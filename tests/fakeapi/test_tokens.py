@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,17 @@ from .helpers import WEATHER_TOOL
 @given(st.text())
 def test_split_is_lossless(text: str) -> None:
     assert "".join(tokens.split(text)) == text
+
+
+#: What a token is, written plainly; tokens.py compiles a faster equivalent.
+_DEFINITION = re.compile(r"\s*(?:\w{1,6}|[^\w\s])|\s+$")
+_SPACEY = st.text(st.sampled_from(" \t\n\r\x0b\x0c\xa0\u2003\u3000ab1é日_-.,!…✓"))
+
+
+@settings(database=None, max_examples=500)
+@given(st.one_of(st.text(), _SPACEY))
+def test_split_follows_the_definition(text: str) -> None:
+    assert tokens.split(text) == _DEFINITION.findall(text)
 
 
 @settings(database=None)
