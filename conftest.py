@@ -80,10 +80,13 @@ def pytest_collection(session: pytest.Session) -> object:
     """Trace lessonkit's imports, not the rest of collection.
 
     Every worker collects the whole suite, and coverage's tracer makes that about
-    1.7 times as costly (pytest rewriting each test module's asserts, the test
-    modules' imports), though none of it is measured. So under ``--cov`` every
+    twice as costly (pytest rewriting each test module's asserts, the test
+    modules' imports), though little of it is lessonkit. So under ``--cov`` every
     lessonkit module is imported first, traced (its module-level lines count),
-    and the tracer is paused while pytest collects.
+    and the tracer is paused while pytest collects. Test modules that call a
+    memoised lessonkit function at import (to build parameters) filled its cache
+    untraced; the caches are emptied afterwards, so the first call in a test
+    runs, traced, again.
     """
     coverage = sys.modules.get("coverage")
     current = coverage.Coverage.current() if coverage is not None else None
@@ -97,7 +100,17 @@ def pytest_collection(session: pytest.Session) -> object:
     try:
         return (yield)
     finally:
+        _clear_lessonkit_caches()
         current.start()
+
+
+def _clear_lessonkit_caches() -> None:
+    """Empty every ``functools`` cache a lessonkit module defines (all hold derived facts)."""
+    for name, module in list(sys.modules.items()):
+        if name == "lessonkit" or name.startswith("lessonkit."):
+            for value in vars(module).values():
+                if hasattr(type(value), "cache_clear") and value.__module__ == name:
+                    value.cache_clear()  # (type(value): a learner's `____` refuses any getattr)
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist is not loaded under -p no:xdist
