@@ -58,8 +58,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
 #: Test files run without coverage. The first five drive other processes (a browser,
 #: JupyterLab, kernels, fresh interpreters), where tracing this one only slows the
 #: driver. The last two repeat lines that other tests trace: mutants of every
-#: exercise's solution, fifty threads. Measured with ``--cov-context=test``: the suite traces the same arcs
-#: with or without them, and runs in about half the CPU time.
+#: exercise's solution, fifty threads. Measured with ``--cov-context=test``: the
+#: suite traces the same arcs with or without them, and runs in about half the CPU time.
 NOT_TRACED = (
     "browser/",
     "test_lab.py",
