@@ -268,6 +268,15 @@ def _sql(prompt: str) -> str | None:
 #: ``in <answer> tags``, ``inside <answer></answer> tags``: a tag the answer should hold.
 _TAG_ASK = re.compile(r"<([A-Za-z][\w-]*)>(?:\s*</\1>)?\s+tags?\b")
 _JSON_ASK = re.compile(r"\bjson\b", re.IGNORECASE)
+
+
+def _asks_json(prompt: str) -> bool:
+    """Whether the prompt asks for JSON. A case-blind search costs more than the rest of the
+    contracts on a plain prompt; one without "json" in any case (casefold: "ſ" too) has none.
+    """
+    return "json" in prompt.casefold() and _JSON_ASK.search(prompt) is not None
+
+
 _TAG_TEXT = re.compile(r"\s*</?[A-Za-z][\w-]*>")
 
 
@@ -346,7 +355,7 @@ def _tagged(prompt: str, summary: str) -> str | None:
     options = _options(prompt)
     if not names and not shown:
         return _option(prompt, options) if options and _ONLY.search(prompt) else None
-    inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
+    inner = _json_object(summary) if _asks_json(prompt) else summary
 
     def filled(name: str) -> str:
         if any(w in name.lower() for w in _WORKING):
@@ -390,7 +399,7 @@ def reply_for(
     said = answer()  # the prompt's topic, without its markup (rarely any: skip the regex)
     said = _TAG_TEXT.sub("", said) if "<" in said else said
     text = _sql(prompt) or _tagged(prompt, said)
-    if text is None and not tools and _JSON_ASK.search(prompt):
+    if text is None and not tools and _asks_json(prompt):
         text = _json_object(said)
     if text is None:
         return None
