@@ -186,8 +186,9 @@ def test_tags_the_prompt_asks_for_hold_json_when_json_is_asked(
     assert re.fullmatch(r"<poem>\n[^<]+\n</poem>", plain)
 
 
-def test_a_request_for_json_gets_a_json_object(client: anthropic.Anthropic) -> None:
-    text = _text(_create(client, 'Give me a "JSON" dict with names of famous athletes.'))
+@pytest.mark.parametrize("word", ['"JSON"', "json", "jſon"])  # "ſ" matches "s" case-blind
+def test_a_request_for_json_gets_a_json_object(client: anthropic.Anthropic, word: str) -> None:
+    text = _text(_create(client, f"Give me a {word} dict with names of famous athletes."))
     assert isinstance(json.loads(text), dict)
 
 

@@ -22,6 +22,7 @@ Validated (the real 400 / 404 / 413)
 Answered
     ``messages``    ``POST /v1/messages`` and ``/count_tokens``
     ``generation``  the deterministic "model": what is said, and why it stops
+    ``shape``       what a turn depends on besides its prompt, decided once per request shape
     ``contracts``   answers that keep to what a request set up: prefill, bare SQL, tools
     ``thinking``    when a request thinks, how much, and what its thinking block shows
     ``replies``     replies scripted with ``api.reply(...)``

@@ -40,11 +40,11 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .facts import facts
+from .facts import ModelFacts
 from .replies import Reply, ToolCall
 from .server_tools import server_tool_types
 
-__all__ = ["reply_for"]
+__all__ = ["last_user_text", "prefill", "reply_for"]
 
 Example = Callable[[Any], Any]
 
@@ -183,7 +183,7 @@ def _tool_input(tool: Mapping[str, Any], prompt: str, example: Example) -> dict[
     return values
 
 
-def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
+def _auto_tools(body: Mapping[str, Any], prompt: str, example: Example) -> Reply | None:
     choice = body.get("tool_choice") or {"type": "auto"}
     if choice.get("type") != "auto" or _answers_tool_results(body):
         return None
@@ -192,9 +192,8 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
         for t in body.get("tools") or []
         if isinstance(t, dict) and t.get("type") not in server_tool_types() and "name" in t
     ]
-    if not tools:  # most requests offer none: skip reading the prompt for tool words
+    if not tools:
         return None
-    prompt = last_user_text(body)
     fitting = _chosen(tools, prompt)
     if not fitting:
         return None
@@ -212,9 +211,10 @@ def _auto_tools(body: Mapping[str, Any], example: Example) -> Reply | None:
 _OPEN_TAG = re.compile(r"<([A-Za-z][\w-]*)>\s*$")
 
 
-def _prefill(body: Mapping[str, Any]) -> str | None:
+def prefill(body: Mapping[str, Any], model: ModelFacts) -> str | None:
+    """The text of a final ``assistant`` turn, on a model that allows prefill; else None."""
     last = body["messages"][-1]
-    if last["role"] != "assistant" or not facts(body["model"]).prefill:
+    if last["role"] != "assistant" or not model.prefill:
         return None
     content = last["content"]
     if isinstance(content, str):
@@ -268,6 +268,15 @@ def _sql(prompt: str) -> str | None:
 #: ``in <answer> tags``, ``inside <answer></answer> tags``: a tag the answer should hold.
 _TAG_ASK = re.compile(r"<([A-Za-z][\w-]*)>(?:\s*</\1>)?\s+tags?\b")
 _JSON_ASK = re.compile(r"\bjson\b", re.IGNORECASE)
+
+
+def _asks_json(prompt: str) -> bool:
+    """Whether the prompt asks for JSON. A case-blind search costs more than the rest of the
+    contracts on a plain prompt; one without "json" in any case (casefold: "ſ" too) has none.
+    """
+    return "json" in prompt.casefold() and _JSON_ASK.search(prompt) is not None
+
+
 _TAG_TEXT = re.compile(r"\s*</?[A-Za-z][\w-]*>")
 
 
@@ -346,7 +355,7 @@ def _tagged(prompt: str, summary: str) -> str | None:
     options = _options(prompt)
     if not names and not shown:
         return _option(prompt, options) if options and _ONLY.search(prompt) else None
-    inner = _json_object(summary) if _JSON_ASK.search(prompt) else summary
+    inner = _json_object(summary) if _asks_json(prompt) else summary
 
     def filled(name: str) -> str:
         if any(w in name.lower() for w in _WORKING):
@@ -366,28 +375,32 @@ def _json_object(summary: str) -> str:
 
 
 def reply_for(
-    body: dict[str, Any], example: Example, answer: Callable[[dict[str, Any]], str]
+    body: dict[str, Any],
+    prompt: str,
+    prefilled: str | None,
+    example: Example,
+    answer: Callable[[], str],
+    *,
+    tools: bool,
 ) -> Reply | None:
     """The reply a contract in ``body`` calls for, or ``None`` to answer as usual.
 
-    ``example(schema)`` makes a value that satisfies a JSON schema, ``answer(body)``
-    the fake's usual words for the prompt (both the fake model's own).
+    The caller has ruled out a forced tool call and a JSON schema (the contract
+    already) and passes what it knows of the request's shape: ``prompt`` (its
+    :func:`last_user_text`), ``prefilled`` (its :func:`prefill`) and whether it
+    offers ``tools``. ``example(schema)`` makes a value that satisfies a JSON
+    schema, ``answer()`` the fake's usual words for the prompt (both the fake
+    model's own).
     """
-    choice = body.get("tool_choice") or {}
-    config = body.get("output_config")
-    if choice.get("type") in ("any", "tool") or (isinstance(config, dict) and config.get("format")):
-        return None  # a forced tool call or a JSON schema is the contract already
-    prefill = _prefill(body)
-    if prefill is not None and (closing := _closing(prefill, answer(body))):
+    if prefilled is not None and (closing := _closing(prefilled, answer())):
         return Reply(text=closing)
-    if prefill is None and (tools := _auto_tools(body, example)) is not None:
-        return tools
-    prompt = last_user_text(body)
-    said = answer(body)  # the prompt's topic, without its markup (rarely any: skip the regex)
+    if prefilled is None and tools and (called := _auto_tools(body, prompt, example)) is not None:
+        return called
+    said = answer()  # the prompt's topic, without its markup (rarely any: skip the regex)
     said = _TAG_TEXT.sub("", said) if "<" in said else said
     text = _sql(prompt) or _tagged(prompt, said)
-    if text is None and _JSON_ASK.search(prompt) and not body.get("tools"):
+    if text is None and not tools and _asks_json(prompt):
         text = _json_object(said)
     if text is None:
         return None
-    return Reply(text=text if prefill is None else f"\n{text}")  # a prefill opening nothing
+    return Reply(text=text if prefilled is None else f"\n{text}")  # a prefill opening nothing

@@ -12,15 +12,15 @@ import ast
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from . import contracts, server_tools, thinking, tokens
 from .errors import ApiError
-from .facts import facts
 from .replies import Reply, ToolCall
 from .server_tools import server_tool_types
+from .shape import Shape, last_tool_results, shape_of
 
 #: The documented prompt that makes the real API refuse (for testing refusal handling).
 REFUSAL_TRIGGER = (
@@ -87,31 +87,13 @@ class Generation(NamedTuple):
         return any(block.type not in ("text", "thinking") for block in self.blocks)
 
 
-def _last_tool_results(body: dict[str, Any]) -> list[str]:
-    content = body["messages"][-1]["content"]
-    if body["messages"][-1]["role"] != "user" or isinstance(content, str):
-        return []
-    results = []
-    for block in content:
-        if isinstance(block, dict) and block.get("type") == "tool_result":
-            inner = block.get("content", "")
-            text = (
-                inner
-                if isinstance(inner, str)
-                else " ".join(b.get("text", "") for b in inner if isinstance(b, dict))
-            )
-            results.append(text)
-    return results
-
-
 def default_text(body: dict[str, Any]) -> str:
     """A deterministic, readable answer derived from the prompt."""
-    return "".join(_default_pieces(body, contracts.last_user_text(body)))
+    return "".join(_default_pieces(last_tool_results(body), contracts.last_user_text(body)))
 
 
-def _default_pieces(body: dict[str, Any], text: str) -> tuple[str, ...]:
-    """:func:`default_text`, already cut into tokens; ``text`` is the last user text."""
-    results = _last_tool_results(body)
+def _default_pieces(results: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """:func:`default_text`, already cut into tokens, from the tool results and the user text."""
     if results:
         return tokens.pieces(
             "Based on the tool result: " + "; ".join(r.strip() or "(empty)" for r in results) + "."
@@ -126,18 +108,17 @@ class _Answer:
     a batch of distinct prompts would otherwise make every answer twice.
     """
 
-    def __init__(self, body: dict[str, Any], prompt: str) -> None:
-        self._body, self._prompt = body, prompt
+    def __init__(self, results: tuple[str, ...], prompt: str) -> None:
+        self._results, self._prompt = results, prompt
         self._pieces: tuple[str, ...] | None = None
         self._text: str | None = None
 
     def pieces(self) -> tuple[str, ...]:
         if self._pieces is None:
-            self._pieces = _default_pieces(self._body, self._prompt)
+            self._pieces = _default_pieces(self._results, self._prompt)
         return self._pieces
 
-    def text(self, body: dict[str, Any]) -> str:
-        """The answer's text (``body`` is the request it was made for, as contracts pass it)."""
+    def text(self) -> str:
         if self._text is None:
             self._text = "".join(self.pieces())
         return self._text
@@ -266,34 +247,18 @@ def _safe_example(schema: Any) -> Any:
         return {}  # e.g. "minItems": "3", a "$ref" cycle (found by fuzzing)
 
 
-def _output_schema(body: dict[str, Any]) -> dict[str, Any] | None:
-    """The JSON schema of a structured-output request (``output_config.format``), if any."""
-    config = body.get("output_config")
-    fmt = config.get("format") if isinstance(config, dict) else None
-    if (
-        isinstance(fmt, dict)
-        and fmt.get("type") == "json_schema"
-        and isinstance(fmt.get("schema"), dict)
-    ):
-        schema: dict[str, Any] = fmt["schema"]
-        return schema
-    return None
-
-
-def _forced_tool(body: dict[str, Any]) -> dict[str, Any] | None:
+def _forced_tool(body: dict[str, Any], how: Shape, prompt: str) -> dict[str, Any] | None:
     """The tool the model must or plausibly would call, if any."""
-    if not body.get("tools"):  # most requests offer none
-        return None
     tools = [t for t in body["tools"] if t.get("type") not in server_tool_types()]
     choice = body.get("tool_choice") or {"type": "auto"}
-    if not tools or choice.get("type") == "none" or _last_tool_results(body):
+    if not tools or choice.get("type") == "none" or how.tool_results:
         return None
     if choice.get("type") == "tool":
         return next((t for t in tools if t.get("name") == choice.get("name")), None)
     if choice.get("type") == "any":
         first: dict[str, Any] = tools[0]
         return first
-    words = set(re.findall(r"[\w-]+", contracts.last_user_text(body).lower()))
+    words = set(re.findall(r"[\w-]+", prompt.lower()))
     return next((t for t in tools if _mentioned(t["name"].lower(), words)), None)
 
 
@@ -379,7 +344,7 @@ def _json_pieces(value: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _cut_text(
-    text: str, budget: int, stops: list[str], split: tuple[str, ...] | None = None
+    text: str, budget: int, stops: Sequence[str], split: tuple[str, ...] | None = None
 ) -> tuple[tuple[str, ...], str | None, str | None]:
     """Apply stop sequences and the token budget; returns pieces, stop reason, matched sequence.
 
@@ -395,15 +360,15 @@ def _cut_text(
     return pieces, ("stop_sequence" if sequence else None), sequence
 
 
-def _server_call(body: dict[str, Any]) -> ToolCall | None:
+def _server_call(body: dict[str, Any], how: Shape, prompt: str) -> ToolCall | None:
     """The server tool an unscripted turn runs: an offered one a prompt word names."""
     offered = server_tools.offered(body)
-    if not offered or _last_tool_results(body):  # most requests offer none: skip the regex
+    if not offered or how.tool_results:
         return None
-    words = set(re.findall(r"[\w-]+", contracts.last_user_text(body).lower()))
+    words = set(re.findall(r"[\w-]+", prompt.lower()))
     for name in offered:
         if any(part in words for part in name.split("_")):  # "search", "code"...
-            return ToolCall(name, server_tools.default_input(name, contracts.last_user_text(body)))
+            return ToolCall(name, server_tools.default_input(name, prompt))
     return None
 
 
@@ -423,83 +388,86 @@ def _server_blocks(
 
 def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
     """Produce the model's turn for a validated Messages request."""
-    text = _plain_text(body) if reply is None else None
-    if text is not None:
-        return _plain(body["model"], body["max_tokens"], text)
-    return _generate(body, reply, new_id)
-
-
-#: The shape most requests (a lesson's cell, a batch of tickets) have: one user string.
-_PLAIN_FIELDS = {"model", "max_tokens", "messages"}
-_TURN = {"role", "content"}
-
-
-def _plain_text(body: dict[str, Any]) -> str | None:
-    """The user's text, if ``body`` has the plain shape and an answer worth remembering."""
-    if body.keys() != _PLAIN_FIELDS or len(body["messages"]) != 1:
-        return None
-    turn = body["messages"][0]
-    text = turn.get("content") if turn.keys() == _TURN and turn["role"] == "user" else None
-    if not isinstance(text, str) or len(text) > tokens.CACHED_CHARS or REFUSAL_TRIGGER in text:
-        return None
-    return text
+    how = shape_of(body)
+    prompt = contracts.last_user_text(body)
+    if (
+        reply is None
+        and how.key is not None
+        and not how.tools
+        and len(prompt) <= tokens.CACHED_CHARS
+        and REFUSAL_TRIGGER not in prompt
+    ):
+        return _remembered(how, prompt)
+    return _generate(body, how, prompt, reply, new_id)
 
 
 @lru_cache(maxsize=256)
-def _plain(model: str, max_tokens: int, text: str) -> Generation:
-    """:func:`generate` for the plain shape, remembered: it reads nothing else of the request.
+def _remembered(how: Shape, prompt: str) -> Generation:
+    """:func:`generate` for a keyed shape without tools: it reads only the shape and prompt.
 
-    Its output has no ids (no tools) and nothing mutable (a refusal's ``stop_details``
-    dict is never cached), so every caller can share it.
+    Lessons send the same prompt again and again (a re-run cell, a benchmark
+    loop). Its output has no ids (no tools) and nothing mutable (a refusal's
+    ``stop_details`` dict is never remembered), so every caller can share it.
     """
-    turn = {"role": "user", "content": text}
-    return _generate({"model": model, "max_tokens": max_tokens, "messages": [turn]}, None, _no_ids)
+    return _generate({}, how, prompt, None, _no_ids)
 
 
 def _no_ids(kind: str) -> str:
-    raise AssertionError(f"a plain request asked for a {kind} id")  # pragma: no cover
+    raise AssertionError(f"a request without tools asked for a {kind} id")  # pragma: no cover
+
+
+def _unscripted(
+    body: dict[str, Any], how: Shape, prompt: str
+) -> tuple[Reply, tuple[str, ...] | None]:
+    """What the model says unprompted (a server tool, a contract, a tool call, JSON or prose),
+    and its text's tokens when making the text came with them.
+
+    ``body`` is read only where ``how`` says it offers tools.
+    """
+    answer = _Answer(how.tool_results, prompt)  # made once, however many times it is asked for
+    if how.tools and (server := _server_call(body, how, prompt)) is not None:
+        return Reply(text=answer.text(), server_tool=server), None
+    if how.contracts:
+        contracted = contracts.reply_for(
+            body, prompt, how.prefill, _safe_example, answer.text, tools=how.tools
+        )
+        if contracted is not None:
+            return contracted, None
+    if how.tools and (forced := _forced_tool(body, how, prompt)):
+        example = _safe_example(forced.get("input_schema", {}))
+        example = example if isinstance(example, dict) else {}
+        return Reply(tool_calls=(ToolCall(forced["name"], example),)), None
+    if how.output_schema is not None:  # structured outputs: JSON that matches the schema
+        return Reply(text=json.dumps(_safe_example(how.output_schema))), None
+    return Reply(text=answer.text()), answer.pieces()
 
 
 def _generate(
-    body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]
+    body: dict[str, Any],
+    how: Shape,
+    prompt: str,
+    reply: Reply | None,
+    new_id: Callable[[str], str],
 ) -> Generation:
-    budget = body["max_tokens"] if "max_tokens" in body else 4096
+    budget = how.max_tokens
     if budget == 0:  # a cache pre-warm: no output at all
         return Generation((), "max_tokens", None, None, 0)
-    stops = body.get("stop_sequences") or []
-    split = None  # the answer's tokens, when generating them came with them
-    prompt = contracts.last_user_text(body)
+    stops = how.stops
+    split = None  # the reply's tokens, when making its text came with them
     if reply is None and REFUSAL_TRIGGER in prompt:
         reply = Reply(stop_reason="refusal")
     if reply is not None:  # only scripted calls can be wrong; ours come from the schema
         for call in reply.tool_calls:
             _check_tool_call(call, body)
     else:
-        forced = _forced_tool(body)
-        output_schema = _output_schema(body)
-        server = _server_call(body)
-        answer = _Answer(body, prompt)  # made once, however many times it is asked for
-        contracted = contracts.reply_for(body, _safe_example, answer.text)  # see contracts
-        if server is not None:
-            reply = Reply(text=answer.text(body), server_tool=server)
-        elif contracted is not None:
-            reply = contracted
-        elif forced:
-            example = _safe_example(forced.get("input_schema", {}))
-            example = example if isinstance(example, dict) else {}
-            reply = Reply(tool_calls=(ToolCall(forced["name"], example),))
-        elif output_schema is not None:  # structured outputs: JSON that matches the schema
-            reply = Reply(text=json.dumps(_safe_example(output_schema)))
-        else:
-            split = answer.pieces()
-            reply = Reply(text=answer.text(body))
+        reply, split = _unscripted(body, how, prompt)
 
     blocks: list[Block] = []
     stop_reason, sequence = reply.stop_reason, None
     thought = (
         None
         if stop_reason == "refusal" and not reply.text
-        else thinking.plan(body, facts(body["model"]), prompt, reply.thinking, budget)
+        else thinking.plan(how.thinking, prompt, reply.thinking, budget)
     )
     thought_tokens = used = thought.tokens if thought else 0
     if thought is not None:

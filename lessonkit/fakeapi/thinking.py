@@ -17,7 +17,7 @@ from . import tokens
 from .facts import ModelFacts
 from .rules import thinks
 
-__all__ = ["Thought", "plan"]
+__all__ = ["Mode", "Thought", "mode", "plan"]
 
 
 class Thought(NamedTuple):
@@ -29,17 +29,21 @@ class Thought(NamedTuple):
     cut: bool  #: the budget ran out while thinking
 
 
-def _display(body: dict[str, Any], facts: ModelFacts) -> str:
-    config = body.get("thinking")
-    chosen = config.get("display") if isinstance(config, dict) else None
-    return chosen or facts.thinking_display
+class Mode(NamedTuple):
+    """How a request thinks, which its prompt never changes: decided once per request shape."""
+
+    budget: int | None  #: ``thinking.budget_tokens`` when set, else None (all of ``max_tokens``)
+    summarized: bool  #: the block shows its text (else it is "omitted": counted, not shown)
 
 
-def _budget(body: dict[str, Any], max_tokens: int) -> int:
+def mode(body: dict[str, Any], facts: ModelFacts) -> Mode | None:
+    """How this request thinks, or None if it does not."""
+    if not thinks(body, facts):
+        return None
     config = body.get("thinking")
-    if isinstance(config, dict) and config.get("type") == "enabled":
-        return min(max_tokens, int(config["budget_tokens"]))
-    return max_tokens
+    config = config if isinstance(config, dict) else {}
+    budget = int(config["budget_tokens"]) if config.get("type") == "enabled" else None
+    return Mode(budget, (config.get("display") or facts.thinking_display) == "summarized")
 
 
 def _default_thought(prompt: str) -> str:
@@ -53,19 +57,16 @@ def signature(text: str) -> str:
     return binascii.b2a_base64(hashlib.sha256(text.encode()).digest() * 2, newline=False).decode()
 
 
-def plan(
-    body: dict[str, Any], facts: ModelFacts, prompt: str, scripted: str | None, max_tokens: int
-) -> Thought | None:
-    """The thinking of this request, or None if it does not think.
+def plan(how: Mode | None, prompt: str, scripted: str | None, max_tokens: int) -> Thought | None:
+    """The thinking of this request (``how`` it thinks, from :func:`mode`), or None.
 
     ``scripted`` (``api.reply(thinking=...)``) is the thinking text to use;
     a request that would not think ignores it, as the model would.
     """
-    if max_tokens == 0 or not thinks(body, facts):
+    if max_tokens == 0 or how is None:
         return None
     text = scripted if scripted is not None else _default_thought(prompt)
     pieces = tokens.pieces(text)
-    budget = _budget(body, max_tokens)
-    spent = pieces[:budget]
-    shown = spent if _display(body, facts) == "summarized" else ()
+    spent = pieces[: max_tokens if how.budget is None else min(max_tokens, how.budget)]
+    shown = spent if how.summarized else ()
     return Thought(shown, len(spent), signature(text), len(spent) >= max_tokens)

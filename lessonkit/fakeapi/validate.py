@@ -11,10 +11,14 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from . import caching, rules, schema, versions
+from . import caching, rules, schema, shape, versions
 from .errors import ApiError, invalid, not_an_object, not_found
 from .facts import ModelFacts, facts
 
+#: Shapes (see :mod:`.shape`; with the batch flag and betas) that passed every check of a
+#: create except those that read the one turn; past this many the memory starts again.
+_valid_shapes: set[tuple[str, bool, frozenset[str]]] = set()
+_MAX_SHAPES = 256
 #: Messages API request size limit (32 MB) — bigger bodies get a 413 before validation.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_MESSAGES = 100_000
@@ -313,6 +317,12 @@ def check_create(
     the Message's usage reports the same count, so nothing counts it again.
     ``betas`` (the request's ``anthropic-beta`` values) unlock their beta-only body fields.
     """
+    shared = shape.key(body)
+    known = shared is not None and (shared, batch, betas) in _valid_shapes
+    if known:  # a batch's requests mostly differ in their turn alone: check just that
+        model = facts(check_model(body, models))  # the API's models may have changed since
+        check_messages(body, model)
+        return body, rules.check_context_window(body, model)
     unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
     fields = schema.create_fields() | unlocked if unlocked else schema.create_fields()
     checked, model = _check_request(body, fields, models)
@@ -321,7 +331,12 @@ def check_create(
     check_max_tokens(checked, model, batch=batch)
     check_stop_sequences(checked)
     _check_conversation(checked, model)
-    return checked, rules.check_context_window(checked, model)
+    counted = rules.check_context_window(checked, model)
+    if shared is not None:
+        if len(_valid_shapes) >= _MAX_SHAPES:
+            _valid_shapes.clear()
+        _valid_shapes.add((shared, batch, betas))
+    return checked, counted
 
 
 def check_count_tokens(body: Any, models: Collection[str]) -> dict[str, Any]:

@@ -309,7 +309,9 @@ def test_a_plain_request_is_remembered_and_answered_as_any_other() -> None:
     sent = body(messages=[{"role": "user", "content": "Tell me about remembering answers"}])
     first = generate(sent, None, IdSource().next)
     assert generate(json.loads(json.dumps(sent)), None, IdSource().next) is first
-    assert first == generation._generate(sent, None, IdSource().next)
+    text = [{"type": "text", "text": "Tell me about remembering answers"}]
+    as_blocks = generate(body(messages=[{"role": "user", "content": text}]), None, IdSource().next)
+    assert as_blocks == first and as_blocks is not first  # a shape without a key: made afresh
     with_stops = {**sent, "stop_sequences": ["zzz"]}  # another shape: generated afresh
     assert generate(with_stops, None, IdSource().next) is not first
 

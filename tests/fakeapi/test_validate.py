@@ -166,3 +166,28 @@ def test_count_tokens_body() -> None:
         validate.check_count_tokens(body(), MODELS)
     with pytest.raises(ApiError, match="messages: at least one message is required"):
         validate.check_count_tokens(body(max_tokens=DROP, messages=[]), MODELS)
+
+
+@pytest.mark.parametrize(
+    ("turn", "models_now", "status", "message"),
+    [
+        ("", MODELS, 400, "messages: text content blocks must be non-empty"),
+        ("  ", MODELS, 400, "messages: text content blocks must contain non-whitespace text"),
+        ("fine", MODELS - {models.DEFAULT}, 404, f"model: {models.DEFAULT}"),
+    ],
+)
+def test_a_shape_that_passed_before_still_checks_the_turn_and_the_model(
+    turn: str, models_now: frozenset[str], status: int, message: str
+) -> None:
+    validate.check_create(body(), MODELS)  # this shape is now known to pass the other checks
+    with pytest.raises(ApiError) as caught:
+        validate.check_create(body(messages=[{"role": "user", "content": turn}]), models_now)
+    assert (caught.value.status, caught.value.message) == (status, message)
+
+
+def test_a_shape_that_passed_before_counts_each_turn_afresh() -> None:
+    _, short = validate.check_create(body(messages=[{"role": "user", "content": "a b"}]), MODELS)
+    _, longer = validate.check_create(
+        body(messages=[{"role": "user", "content": "a b c d"}]), MODELS
+    )
+    assert longer == short + 2
