@@ -49,15 +49,9 @@ async def acollect_stream_by_events(client, on_text, **params):  # type: ignore[
         return await stream.get_final_message()
 
 
-_ACTIONS = {
-    "end_turn": "done",
-    "stop_sequence": "done",
-    "max_tokens": "continue",
-    "tool_use": "run_tools",
-    "pause_turn": "resume",
-    "refusal": "refused",
-    "model_context_window_exceeded": "too_long",
-}
+_ACTIONS = {"end_turn": "done", "stop_sequence": "done", "max_tokens": "continue",
+            "tool_use": "run_tools", "pause_turn": "resume", "refusal": "refused",
+            "model_context_window_exceeded": "too_long"}
 
 
 def next_step_by_table(message):  # type: ignore[no-untyped-def]
@@ -73,10 +67,8 @@ def complete_answer_with_pieces(client, *, max_continuations=3, **params):  # ty
     for _ in range(max_continuations + 1):
         turns = list(params["messages"])
         if pieces:
-            turns += [
-                {"role": "assistant", "content": [{"type": "text", "text": "".join(pieces)}]},
-                {"role": "user", "content": "Please go on from exactly where you left off."},
-            ]
+            turns += [{"role": "assistant", "content": [{"type": "text", "text": "".join(pieces)}]},
+                      {"role": "user", "content": "Please go on from exactly where you left off."}]
         message = client.messages.create(**{**params, "messages": turns})
         pieces.extend(block.text for block in message.content if block.type == "text")
         if message.stop_reason == "max_tokens":
@@ -92,11 +84,8 @@ def classify_by_status(error):  # type: ignore[no-untyped-def]
     status = getattr(error, "status_code", None)
     request_id = getattr(error, "request_id", None)
     if status == 200:
-        transient = getattr(error, "type", None) in {
-            "rate_limit_error",
-            "api_error",
-            "overloaded_error",
-        }
+        transient = getattr(error, "type", None) in {"rate_limit_error", "api_error",
+                                                     "overloaded_error"}
     elif status is not None:
         transient = status >= 500 or status in {408, 409, 429}
     else:

@@ -66,7 +66,7 @@ def test_an_exception_in_the_learners_run_batch_is_shown_not_a_batch_count() -> 
     result = module.RunBatch.evaluate(run_batch)
     assert result.status is Status.INCORRECT, str(result)
     assert result.message == "Your code raised KeyError: 'id'"
-    assert any('ids = [request["id"] for request in requests]' in d for d in result.details)
+    assert any("ids = [request[\"id\"] for request in requests]" in d for d in result.details)
 
 
 def test_an_exception_in_run_until_done_is_shown_as_the_learners() -> None:

@@ -18,39 +18,19 @@ def logged_create_monotonic(client, records, **params):  # type: ignore[no-untyp
     try:
         message = client.messages.create(**params)
     except anthropic.APIStatusError as error:
-        records.append(
-            {
-                **base,
-                "request_id": error.request_id,
-                "error": error.type,
-                "status": error.status_code,
-                "latency": time.monotonic() - start,
-            }
-        )
+        records.append({**base, "request_id": error.request_id, "error": error.type,
+                        "status": error.status_code, "latency": time.monotonic() - start})
         raise
     except anthropic.APIConnectionError as error:
-        records.append(
-            {
-                **base,
-                "request_id": None,
-                "error": type(error).__name__,
-                "status": None,
-                "latency": time.monotonic() - start,
-            }
-        )
+        records.append({**base, "request_id": None, "error": type(error).__name__,
+                        "status": None, "latency": time.monotonic() - start})
         raise
     else:
-        records.append(
-            {
-                **base,
-                "request_id": message._request_id,
-                "model": message.model,
-                "stop_reason": message.stop_reason,
-                "input_tokens": message.usage.input_tokens,
-                "output_tokens": message.usage.output_tokens,
-                "latency": time.monotonic() - start,
-            }
-        )
+        records.append({
+            **base, "request_id": message._request_id, "model": message.model,
+            "stop_reason": message.stop_reason, "input_tokens": message.usage.input_tokens,
+            "output_tokens": message.usage.output_tokens, "latency": time.monotonic() - start,
+        })
         return message
 
 
@@ -61,7 +41,8 @@ def create_with_fallback_last_apart(client, candidates, records, **params):  # t
         try:
             return client.messages.create(model=model, **params)
         except anthropic.NotFoundError as gone:
-            records.append({"model": model, "request_id": gone.request_id, "error": gone.type})
+            records.append({"model": model, "request_id": gone.request_id,
+                            "error": gone.type})
     try:
         return client.messages.create(model=last, **params)
     except anthropic.NotFoundError as gone:
@@ -107,9 +88,8 @@ def test_a_fallback_that_runs_off_the_end_of_the_candidates_shows_its_index_erro
             try:
                 return client.messages.create(model=candidates[index], **params)
             except anthropic.NotFoundError as gone:
-                records.append(
-                    {"model": candidates[index], "request_id": gone.request_id, "error": gone.type}
-                )
+                records.append({"model": candidates[index], "request_id": gone.request_id,
+                                "error": gone.type})
                 index += 1
 
     result = module.CreateWithFallback.evaluate(create_with_fallback)

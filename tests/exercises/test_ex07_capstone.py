@@ -26,19 +26,15 @@ def ask_flat(client, prompt, *, sleep, records, max_attempts=4, max_continuation
             start = time.monotonic()
             stream_id = None
             try:
-                with client.messages.stream(
-                    model=models.DEFAULT, max_tokens=1024, messages=conversation
-                ) as stream:
+                with client.messages.stream(model=models.DEFAULT, max_tokens=1024,
+                                            messages=conversation) as stream:
                     stream_id = stream.request_id
                     message = stream.get_final_message()
             except (anthropic.APIError, httpx2.TransportError) as error:
                 status = getattr(error, "status_code", None)
-                record.update(
-                    request_id=getattr(error, "request_id", None) or stream_id,
-                    error=getattr(error, "type", None) or type(error).__name__,
-                    status=status,
-                    latency=time.monotonic() - start,
-                )
+                record.update(request_id=getattr(error, "request_id", None) or stream_id,
+                              error=getattr(error, "type", None) or type(error).__name__,
+                              status=status, latency=time.monotonic() - start)
                 records.append(record)
                 retryable = status is None or status == 200 or status in RETRYABLE
                 if not (retryable or status >= 500) or attempt == max_attempts:
@@ -48,13 +44,10 @@ def ask_flat(client, prompt, *, sleep, records, max_attempts=4, max_continuation
                 base = min(8, 0.5 * 2 ** (attempt - 1))
                 sleep(float(header) if header else base * random.uniform(0.75, 1.0))
                 continue
-            record.update(
-                request_id=stream_id,
-                stop_reason=message.stop_reason,
-                input_tokens=message.usage.input_tokens,
-                output_tokens=message.usage.output_tokens,
-                latency=time.monotonic() - start,
-            )
+            record.update(request_id=stream_id, stop_reason=message.stop_reason,
+                          input_tokens=message.usage.input_tokens,
+                          output_tokens=message.usage.output_tokens,
+                          latency=time.monotonic() - start)
             records.append(record)
             break
         parts.extend(block.text for block in message.content if block.type == "text")
@@ -70,14 +63,8 @@ def ask_flat(client, prompt, *, sleep, records, max_attempts=4, max_continuation
 
 def health_report_loop(records):  # type: ignore[no-untyped-def]
     """A correct health_report written differently: one loop, no Counter."""
-    report = {
-        "requests": 0,
-        "failed": 0,
-        "errors": {},
-        "input_tokens": 0,
-        "output_tokens": 0,
-        "failed_request_ids": [],
-    }
+    report = {"requests": 0, "failed": 0, "errors": {}, "input_tokens": 0, "output_tokens": 0,
+              "failed_request_ids": []}
     for record in records:
         report["requests"] += 1
         report["input_tokens"] += record.get("input_tokens", 0)
@@ -106,18 +93,12 @@ def test_the_chaos_session_leaves_the_global_random_state_as_it_found_it() -> No
 
 
 def test_an_error_wrapped_in_another_is_shown_as_the_learners_own() -> None:
-    """ "Raise any other error at once" means that error: a wrapper is not it."""
+    """"Raise any other error at once" means that error: a wrapper is not it."""
 
     def ask(client, prompt, *, sleep, records, max_attempts=4, max_continuations=2):  # type: ignore[no-untyped-def]
         try:
-            return ask_flat(
-                client,
-                prompt,
-                sleep=sleep,
-                records=records,
-                max_attempts=max_attempts,
-                max_continuations=max_continuations,
-            )
+            return ask_flat(client, prompt, sleep=sleep, records=records,
+                            max_attempts=max_attempts, max_continuations=max_continuations)
         except anthropic.BadRequestError as error:
             raise ValueError(f"bad question: {error.message}") from error
 

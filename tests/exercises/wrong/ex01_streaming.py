@@ -47,14 +47,8 @@ def _collector(flaw: str) -> Callable[..., Any]:
     return collect_stream
 
 
-for key in (
-    "not_a_message",
-    "not_streamed",
-    "request_count",
-    "never_called",
-    "one_chunk",
-    "chunks_differ",
-):
+for key in ("not_a_message", "not_streamed", "request_count", "never_called", "one_chunk",
+            "chunks_differ"):
     wrong(CollectStream, key, scenario=_ANSWER)(_collector(key))
 
 wrong(CollectStream, "buffered", scenario="a stream that breaks")(_collector("buffered"))
@@ -138,15 +132,8 @@ def _async_collector(flaw: str) -> Callable[..., Any]:
     return acollect_stream
 
 
-for key in (
-    "not_a_message",
-    "not_streamed",
-    "request_count",
-    "never_called",
-    "one_chunk",
-    "chunks_differ",
-    "not_awaited",
-):
+for key in ("not_a_message", "not_streamed", "request_count", "never_called", "one_chunk",
+            "chunks_differ", "not_awaited"):
     wrong(AsyncCollectStream, key, scenario=_ANSWER)(_async_collector(key))
 
 

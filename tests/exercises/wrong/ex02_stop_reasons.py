@@ -78,9 +78,8 @@ def prefills(client, *, max_continuations=3, **params):  # type: ignore[no-untyp
     raise RuntimeError(f"still cut off after {max_continuations} continuations")
 
 
-def _continuer(
-    *, keep: str = "all", cap: bool = True, on_cap: str = "raise", other: str = "raise"
-) -> Any:
+def _continuer(*, keep: str = "all", cap: bool = True, on_cap: str = "raise",
+               other: str = "raise") -> Any:
     def complete_answer(client, *, max_continuations=3, **params):  # type: ignore[no-untyped-def]
         messages = params.pop("messages")
         text, last = "", ""
@@ -125,10 +124,8 @@ def raises_without_saying_why(client, *, max_continuations=3, **params):  # type
     for _ in range(max_continuations + 1):
         messages = list(question)
         if text:
-            messages += [
-                {"role": "assistant", "content": text},
-                {"role": "user", "content": "Please continue."},
-            ]
+            messages += [{"role": "assistant", "content": text},
+                         {"role": "user", "content": "Please continue."}]
         message = client.messages.create(messages=messages, **params)
         text += "".join(b.text for b in message.content if b.type == "text")
         if message.stop_reason in ("end_turn", "stop_sequence"):

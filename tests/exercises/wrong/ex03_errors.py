@@ -63,15 +63,8 @@ for key, scenario, flaws in [
     wrong(Classify, key, scenario=scenario)(_classifier(**flaws))
 
 
-def _reader(
-    *,
-    ms: str = "first",
-    dates: bool = True,
-    missing: Any = None,
-    safe: bool = True,
-    clamp: bool = True,
-    naive: bool = False,
-) -> Any:
+def _reader(*, ms: str = "first", dates: bool = True, missing: Any = None,
+            safe: bool = True, clamp: bool = True, naive: bool = False) -> Any:
     """A learner's retry_after with one idea wrong."""
 
     def retry_after(error):  # type: ignore[no-untyped-def]

@@ -22,12 +22,11 @@ _OUTAGE = "503 on every attempt (max_attempts=3)"
 
 def _retrier(
     *,
-    transient: Callable[[int | None], bool] = lambda s: (
-        s is None or s in (408, 409, 429) or s >= 500
-    ),
-    delay: Callable[[int, float, float], float] = lambda n, base, cap: (
-        min(cap, base * 2**n) * (1 - 0.25 * random.random())
-    ),
+    transient: Callable[[int | None], bool] = lambda s: s is None
+    or s in (408, 409, 429)
+    or s >= 500,
+    delay: Callable[[int, float, float], float] = lambda n, base, cap: min(cap, base * 2**n)
+    * (1 - 0.25 * random.random()),
     honour_retry_after: bool = True,
     retry_after_cap: float = float("inf"),
     attempts: Callable[[int], int] = lambda n: n,
@@ -70,21 +69,15 @@ for key, scenario, flaws in [
     ("not_retried", "529, 529, then success", {"transient": lambda s: s == 429}),
     ("swallowed", "HTTP 400 invalid_request_error", {"on_fatal": "return"}),
     ("replaced_error", "HTTP 400 invalid_request_error", {"on_fatal": "replace"}),
-    (
-        "wrong_result",
-        "succeeds at once",
-        {"result": lambda m: "".join(b.text for b in m.content if b.type == "text")},
-    ),
+    ("wrong_result", "succeeds at once",
+     {"result": lambda m: "".join(b.text for b in m.content if b.type == "text")}),
     ("time_sleep", "529, 529, then success", {"use_time_sleep": True}),
     ("wait_count", "succeeds at once", {"sleep_first": True}),
     ("ignored_retry_after", "429 with retry-after: 1, then success", {"honour_retry_after": False}),
     ("ignored_retry_after", "429 with retry-after: 90, then success", {"retry_after_cap": 60}),
     ("not_retried", "408 then success", {"transient": lambda s: s is None or s == 429 or s >= 500}),
-    (
-        "not_retried",
-        "409 then success",
-        {"transient": lambda s: s is None or s in (408, 429) or s >= 500},
-    ),
+    ("not_retried", "409 then success",
+     {"transient": lambda s: s is None or s in (408, 429) or s >= 500}),
     ("constant_delay", "529, 529, then success", {"delay": lambda n, base, cap: base}),
     ("no_cap", _CAP, {"delay": lambda n, base, cap: base * 2**n * (1 - 0.25 * random.random())}),
     ("wrong_backoff", "529, 529, then success", {"delay": lambda n, base, _: base * 2 ** (n + 1)}),
@@ -100,9 +93,8 @@ _DEFAULT_CAP = "529 on every attempt (max_attempts=10, default base_delay and ma
 
 @wrong(CallWithRetries, "no_cap", scenario=_DEFAULT_CAP)
 def caps_at_ten_by_default(call, *, sleep, max_attempts=4, base_delay=0.5, max_delay=10.0):  # type: ignore[no-untyped-def]
-    return _retrier()(
-        call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay, max_delay=max_delay
-    )
+    return _retrier()(call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay,
+                      max_delay=max_delay)
 
 
 # --- exercise 2 -------------------------------------------------------------------
@@ -249,15 +241,11 @@ for key, scenario, flaws in [
     wrong(StreamRecovery, key, scenario=scenario)(_streamer(**flaws))
 
 
-@wrong(
-    CallWithRetries,
-    "attempt_count",
-    scenario="503 on every attempt (default max_attempts, base_delay, max_delay)",
-)
+@wrong(CallWithRetries, "attempt_count",
+       scenario="503 on every attempt (default max_attempts, base_delay, max_delay)")
 def three_attempts_by_default(call, *, sleep, max_attempts=3, base_delay=0.5, max_delay=8.0):  # type: ignore[no-untyped-def]
-    return _retrier()(
-        call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay, max_delay=max_delay
-    )
+    return _retrier()(call, sleep=sleep, max_attempts=max_attempts, base_delay=base_delay,
+                      max_delay=max_delay)
 
 
 @wrong(StreamRecovery, "attempt_count", scenario=_ALWAYS)
@@ -271,7 +259,8 @@ def asks_for_less_on_retry(client, *, max_attempts=3, **params):  # type: ignore
         try:
             with client.messages.stream(**params) as stream:
                 pieces = list(stream.text_stream)
-                return {"text": "".join(pieces), "complete": True, "request_id": stream.request_id}
+                return {"text": "".join(pieces), "complete": True,
+                        "request_id": stream.request_id}
         except _CAUGHT as error:
             if getattr(error, "status_code", 200) != 200:
                 raise

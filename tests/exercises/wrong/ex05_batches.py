@@ -108,9 +108,8 @@ def _rounds(flaw: str = "") -> Any:
         for number in range(rounds):
             if flaw == "too_few_rounds" and number == rounds - 1:
                 break  # one round too few: range(1, max_rounds)
-            done, failed = run_batch(
-                client, pending, sleep=time.sleep if flaw == "time_sleep" else sleep
-            )
+            done, failed = run_batch(client, pending, sleep=time.sleep if flaw == "time_sleep"
+                                     else sleep)
             answers = done if flaw == "lost_answers" else {**answers, **done}
             if flaw == "mutated":
                 pending[:] = failed

@@ -38,8 +38,8 @@ def _logger(flaw: str = "") -> Any:
                 raise
             if flaw == "failure_model":
                 record["model"] = None
-            record["request_id"] = (
-                None if flaw == "failure_without_id" else getattr(error, "request_id", None)
+            record["request_id"] = None if flaw == "failure_without_id" else getattr(
+                error, "request_id", None
             )
             if flaw == "failure_without_error":
                 record["error"] = str(error)
@@ -64,9 +64,9 @@ def _logger(flaw: str = "") -> Any:
             stop_reason="end_turn" if flaw == "wrong_stop_reason" else message.stop_reason,
             input_tokens=usage.output_tokens if flaw == "wrong_usage" else usage.input_tokens,
             output_tokens=usage.output_tokens,
-            latency=datetime.now(UTC) - now
-            if flaw == "bad_latency"
-            else ((time.perf_counter() - started) * (1000 if flaw == "latency_unit" else 1)),
+            latency=datetime.now(UTC) - now if flaw == "bad_latency" else (
+                (time.perf_counter() - started) * (1000 if flaw == "latency_unit" else 1)
+            ),
         )
         if flaw == "missing_keys":
             del record["latency"]
@@ -124,9 +124,8 @@ def _fallback(flaw: str = "") -> Any:
                     except anthropic.NotFoundError:
                         pass
                 if flaw == "logged_other" and error.status_code != 404:
-                    records.append(
-                        {"model": model, "request_id": error.request_id, "error": error.type}
-                    )
+                    records.append({"model": model, "request_id": error.request_id,
+                                    "error": error.type})
                     raise
                 last = error
                 kind = type(error).__name__ if flaw == "wrong_error_type" else error.type

@@ -112,10 +112,8 @@ def _client(flaw: str = "") -> Any:
                 if flaw == "restarted":
                     so_far = []
                 message = with_retries([{"role": "user", "content": prompt}, *so_far])
-                new = (
-                    "".join(pieces)
-                    if flaw == "glued"
-                    else "".join(b.text for b in message.content if b.type == "text")
+                new = "".join(pieces) if flaw == "glued" else "".join(
+                    b.text for b in message.content if b.type == "text"
                 )
                 text = f"{text} {new}" if text and flaw == "wrong_answer" else text + new
                 if message.stop_reason != "max_tokens" or flaw == "no_continuation":
@@ -188,16 +186,15 @@ def _report(flaw: str = "") -> Any:
         report = {
             "requests": len(successes) if flaw == "wrong_requests" else len(records),
             "failed": len(failures),
-            "errors": dict(
-                Counter(r.get("status") if flaw == "wrong_errors" else r["error"] for r in failures)
-            ),
+            "errors": dict(Counter(
+                r.get("status") if flaw == "wrong_errors" else r["error"] for r in failures
+            )),
             "input_tokens": sum(r["input_tokens"] for r in successes),
             "output_tokens": sum(
                 r["output_tokens"] for r in (counted if flaw == "wrong_tokens" else successes)
             ),
             "failed_request_ids": [
-                r["request_id"]
-                for r in (records if flaw == "wrong_ids" else failures)
+                r["request_id"] for r in (records if flaw == "wrong_ids" else failures)
                 if flaw == "none_ids" or r["request_id"] or flaw == "wrong_ids"
             ],
         }
@@ -206,14 +203,7 @@ def _report(flaw: str = "") -> Any:
     return health_report
 
 
-for key in (
-    "bad_shape",
-    "mutated",
-    "wrong_requests",
-    "wrong_failed",
-    "wrong_errors",
-    "wrong_tokens",
-    "wrong_ids",
-):
+for key in ("bad_shape", "mutated", "wrong_requests", "wrong_failed", "wrong_errors",
+            "wrong_tokens", "wrong_ids"):
     wrong(HealthReport, key, scenario="the log of the chaos session")(_report(key))
 wrong(HealthReport, "wrong_ids", scenario="the log of the chaos session")(_report("none_ids"))
