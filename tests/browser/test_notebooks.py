@@ -34,6 +34,7 @@ the answered quiz question, else the first widget or diagram, else the last outp
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -80,6 +81,7 @@ FEATURES = (
 )
 
 
+@functools.cache  # the sampling below asks for each notebook many times, in every worker
 def code(course_path: str) -> str:
     notebook = json.loads((REPO / course_path).read_text())
     return "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
