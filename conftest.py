@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -40,8 +41,12 @@ STUDENT_COPIES = Path(__file__).resolve().parent / "exercises"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["LESSONKIT_PROGRESS"] = str(
-        Path(tempfile.mkdtemp(prefix="lessonkit-")) / "progress.json"
+        Path(tempfile.mkdtemp(prefix="lessonkit-progress-")) / "progress.json"
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(Path(os.environ["LESSONKIT_PROGRESS"]).parent, ignore_errors=True)
 
 
 #: Handed out first (lower first): the tests that take longest, then each notebook's

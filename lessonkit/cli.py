@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from .drift import drift_check_command
 from .gradebook import CPU_SECONDS
 from .lab import lab_command  # re-exported: the command line `lessonkit lab` runs
 from .notebook_cli import kernel_app, lint_command
@@ -336,8 +335,23 @@ def serve(
 app.add_typer(kernel_app, name="kernel")
 app.command("lint")(lint_command)
 
-# The canary's options and exit codes live with it in lessonkit/drift/.
-app.command("drift-check")(drift_check_command)
+
+@app.command("drift-check")
+def drift_check(
+    budget_usd: float = 0.05,
+    include_batch: bool = False,
+    model: str | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Compare the real API's response shapes with the offline fake's (needs ANTHROPIC_API_KEY).
+
+    States the estimated cost first and never spends more than ``--budget-usd``.
+    Exits 0 when the fake matches, 1 on a difference, 2 when it cannot run
+    (no key, in CI, budget too small).
+    """
+    from .drift import drift_check_command
+
+    drift_check_command(budget_usd, include_batch, model, dry_run)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -128,11 +128,10 @@ def drift_check_command(
     model: str | None = None,
     dry_run: bool = False,
 ) -> None:
-    """Compare the real API's response shapes with the offline fake's (needs ANTHROPIC_API_KEY).
+    """What ``lessonkit drift-check`` runs: the cost first, then the check, then the exit code.
 
-    States the estimated cost first and never spends more than ``--budget-usd``.
     Exits 0 when the fake matches, 1 on a difference, 2 when it cannot run
-    (no key, in CI, budget too small). For ``lessonkit drift-check``.
+    (no key, in CI, budget too small).
     """
     probes = (*PROBES, "batch") if include_batch else PROBES
     print(

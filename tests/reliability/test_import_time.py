@@ -91,6 +91,21 @@ def test_names_a_first_request_never_needs_load_on_first_use() -> None:
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [[], True, True, True]
 
 
+def test_what_needs_no_api_does_not_import_the_sdk() -> None:
+    """The command line, the dashboard and the grader's network guard never send a request.
+
+    Importing the SDK costs 3–6 s of CPU on a slow machine; ``lessonkit lab`` and
+    ``lessonkit release`` used to pay it before doing anything.
+    """
+    code = (
+        "import sys, lessonkit, lessonkit.cli, lessonkit.dashboard, lessonkit.submission\n"
+        "print('anthropic' in sys.modules, lessonkit.models.DEFAULT in lessonkit.models.KNOWN,"
+        " 'anthropic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     import lessonkit
 
