@@ -62,11 +62,9 @@ SHARED = (
     "tests/reliability/test_import_time.py",
     "tests/reliability/test_concurrency.py",
 )
-#: Workers that run the browser tests. Each starts its own JupyterLab and Chromium
-#: (about 15 s of CPU), so the browser tests are dealt to two, not to every worker.
-BROWSERS = 2
-
-
+#: The browser tests all go to one worker: each worker that runs any starts its own
+#: JupyterLab and Chromium (15–30 s of CPU), more than a second lane saves in waiting.
+BROWSER = "tests/browser/"
 def _rank(item: pytest.Item) -> int:
     if item.path.suffix == ".ipynb":
         return len(FIRST)  # after the marked tests: each notebook is a few seconds
@@ -120,8 +118,8 @@ def _clear_lessonkit_caches() -> None:
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist is not loaded under -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist load``, except that each notebook and each :data:`SHARED` file stays whole,
-    and the browser tests go to :data:`BROWSERS` workers.
+    """``--dist load``, except that each notebook, each :data:`SHARED` file and the
+    :data:`BROWSER` folder stay whole.
 
     nbval runs a notebook's cells in order in one kernel, so they cannot be split
     over workers. (pytest-xdist's ``xdist_group`` marks would say the same, but
@@ -132,14 +130,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadScopeScheduling
 
     class WholeNotebooks(LoadScopeScheduling):
-        def __init__(self, config: pytest.Config, log: Any) -> None:
-            super().__init__(config, log)
-            self.browser: dict[str, str] = {}  # node id: its browser worker's scope
-
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            if path.startswith("tests/browser/"):  # dealt in turn, in collection order
-                return self.browser.setdefault(nodeid, f"browser-{len(self.browser) % BROWSERS}")
+            if path.startswith(BROWSER):
+                return BROWSER
             return path if path.endswith(".ipynb") or path in SHARED else nodeid
 
     return WholeNotebooks(config, log)

@@ -50,9 +50,16 @@ def test_notebooks_and_shared_files_stay_whole_other_tests_spread(conftest: Modu
     assert scope("tests/test_cli.py::test_a") != scope("tests/test_cli.py::test_b")
 
 
-def test_browser_tests_are_dealt_to_two_workers_in_turn(conftest: ModuleType) -> None:
+def test_the_browser_tests_share_one_worker(conftest: ModuleType) -> None:
     scope = conftest.pytest_xdist_make_scheduler(_Config("load"), None)._split_scope
-    dealt = [scope(f"tests/browser/test_notebooks.py::test[{n}]") for n in range(5)]
-    assert dealt == ["browser-0", "browser-1", "browser-0", "browser-1", "browser-0"]
-    assert scope("tests/browser/test_notebooks.py::test[0]") == "browser-0"  # stable
-    assert conftest.BROWSERS == 2
+    dealt = {
+        scope(f"tests/browser/{name}")
+        for name in (
+            "test_lab.py::t",
+            "test_notebooks.py::t[0]",
+            "test_notebooks.py::t[1]",
+            "test_workspace.py::t",
+        )
+    }
+    assert dealt == {conftest.BROWSER}
+    assert scope("tests/test_lab.py::t") != conftest.BROWSER
