@@ -100,10 +100,12 @@ doctor: $(LAB_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
-## soak: the repeat-run checks (fresh processes, every notebook twice), then the whole
-## suite N times, listing every test that failed (default N=20)
+## soak: the repeat-run checks (fresh processes, every notebook twice), the property tests
+## with 300 random cases each, then the whole suite N times, listing every test that failed
+## (default N=20)
 soak: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m soak -n $(JOBS) --dist loadscope --no-cov
+	$(BIN)/python -m pytest -m property --hypothesis-profile=soak -n $(JOBS) --no-cov -p no:nbval tests
 	$(BIN)/python -m bench.soak --n $(or $(N),20)
 
 ## peer-notebooks: run the public cookbook notebooks in peer-notebooks/corpus on the offline

@@ -8,7 +8,9 @@ so such a test runs with every tracer removed, like a ``no_cover`` one.
 
 ``soak`` tests (fresh processes, every notebook twice) repeat work nbval and
 the in-process checks already cover, so ``make test`` skips them; they run
-with ``pytest -m soak`` (``make soak``).
+with ``pytest -m soak`` (``make soak``). Property tests (Hypothesis, marked
+``property``) try :data:`EXAMPLES` cases each in ``make test`` and 300 in
+``make soak`` (``--hypothesis-profile=soak``).
 
 Coverage on CPython 3.11 slows every line a traced process runs, lessonkit's or
 not, about twofold. :data:`NOT_TRACED` lists the test files it does not trace
@@ -25,6 +27,16 @@ import types
 from collections.abc import Generator
 
 import pytest
+from hypothesis import settings
+
+#: Cases per property test in ``make test``, the same ones every run (derandomized):
+#: enough to catch a rule broken for whole classes of input; ``make soak`` searches
+#: the long tail with fresh random cases. No example database: it would leave a
+#: .hypothesis/ folder in the work tree.
+EXAMPLES = 30
+settings.register_profile("lessonkit", max_examples=EXAMPLES, derandomize=True, database=None)
+settings.register_profile("soak", max_examples=300, database=None)
+settings.load_profile("lessonkit")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,6 +90,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             NOT_TRACED
         ):
             item.add_marker(pytest.mark.no_cover)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):  # @given
+            item.add_marker(pytest.mark.property)
     if "soak" in (config.option.markexpr or ""):
         return  # the soak lane asked for them by name
     skip = pytest.mark.skip(reason="soak test: run with `pytest -m soak` (make soak)")

@@ -290,7 +290,7 @@ def test_the_answer_is_cut_exactly_as_its_text_splits(prompt: str) -> None:
 
 
 @given(st.text(max_size=80))
-@settings(max_examples=300, database=None, deadline=None)
+@settings(deadline=None)
 def test_any_prompt_answer_splits_like_its_text(prompt: str) -> None:
     text = generation.default_text({"messages": [{"role": "user", "content": prompt}]})
     assert generation._answer(prompt) == tuple(tokens.split(text))

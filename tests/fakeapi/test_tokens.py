@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from lessonkit.fakeapi import tokens
@@ -14,7 +14,6 @@ from lessonkit.fakeapi import tokens
 from .helpers import WEATHER_TOOL
 
 
-@settings(database=None, max_examples=300)
 @given(st.text())
 def test_split_is_lossless(text: str) -> None:
     assert "".join(tokens.split(text)) == text
@@ -25,13 +24,11 @@ _DEFINITION = re.compile(r"\s*(?:\w{1,6}|[^\w\s])|\s+$")
 _SPACEY = st.text(st.sampled_from(" \t\n\r\x0b\x0c\xa0\u2003\u3000ab1é日_-.,!…✓"))
 
 
-@settings(database=None, max_examples=500)
 @given(st.one_of(st.text(), _SPACEY))
 def test_split_follows_the_definition(text: str) -> None:
     assert tokens.split(text) == _DEFINITION.findall(text)
 
 
-@settings(database=None)
 @given(st.text(), st.text())
 def test_joining_texts_never_adds_tokens(a: str, b: str) -> None:
     assert tokens.count_text(a + b) <= tokens.count_text(a) + tokens.count_text(b)

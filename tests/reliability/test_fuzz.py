@@ -23,11 +23,9 @@ import lessonkit
 from lessonkit import FakeAPI, models
 from lessonkit.fakeapi import schema
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.property]  # its @given functions are inner
 SETTINGS = settings(
-    max_examples=200,
     deadline=None,
-    database=None,  # leave no .hypothesis/ folder in the work tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 REQUIRED = ("model", "max_tokens", "messages")
