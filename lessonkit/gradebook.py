@@ -4,7 +4,9 @@ Each notebook is graded in a process of its own (:mod:`lessonkit.submission`),
 because it runs a learner's code: a crash, an endless loop or ``sys.exit()``
 there costs one row, never the gradebook. The limit is CPU time
 (``RLIMIT_CPU``), not wall-clock time, so a loaded machine does not fail a
-correct but slow answer; a much longer wall-clock limit catches code that
+correct but slow answer, and it starts once lessonkit has warmed up (imports,
+each checker's first run), so a slow machine's cold start does not count
+against the learner either; a much longer wall-clock limit catches code that
 waits instead of computing. The process gets no hub token and no exchange URL,
 and refuses network connections. Learners' answers are run in-process with
 the checkers, so grading contains mistakes, not a determined cheat: for
@@ -25,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass
 from html import escape
@@ -52,15 +54,6 @@ class Row:
     message: str
 
 
-def _limit_cpu(seconds: int) -> Callable[[], None]:
-    def limit() -> None:  # pragma: no cover - runs in the child between fork and exec
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-
-    return limit
-
-
 def _environment(base: Mapping[str, str], scratch: Path) -> dict[str, str]:
     """The grading process's environment: no hub credentials, progress kept in `scratch`."""
     dropped = (
@@ -78,7 +71,10 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
     """Grade the notebook at `path` (called `name` in the gradebook) in a limited subprocess."""
     with tempfile.TemporaryDirectory(prefix="lessonkit-grade-") as scratch:
         result = Path(scratch) / "result.json"
-        command = [sys.executable, "-m", "lessonkit.submission", str(path.resolve()), str(result)]
+        command = [
+            sys.executable, "-m", "lessonkit.submission", str(path.resolve()), str(result),
+            str(cpu_seconds),
+        ]  # fmt: skip
         wall = cpu_seconds * _WALL_FACTOR + _WALL_EXTRA
         try:
             done = subprocess.run(
@@ -89,7 +85,6 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
                 text=True,
                 timeout=wall,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=_limit_cpu(cpu_seconds) if os.name == "posix" else None,  # noqa: PLW1509
                 check=False,
             )
         except subprocess.TimeoutExpired:

@@ -7,10 +7,15 @@ checker of every exercise the notebook binds and writes the verdicts to RESULT
 as JSON: ``{"verdicts": [[exercise, status, message], ...]}``, or
 ``{"error": sentence}`` for a file that is not a lessonkit exercise notebook.
 
+``python -m lessonkit.submission NOTEBOOK RESULT SECONDS`` also limits the CPU
+time the notebook's cells and checks may use to SECONDS, counted after
+lessonkit has warmed up (the SDK imported, each checker's reference solution
+run once): the limit judges the learner's code, not how fast this machine
+starts lessonkit.
+
 The learner's code is untrusted: :mod:`lessonkit.gradebook` runs this in its own
-process with a CPU-time limit; here an audit hook refuses every network
-connection (offline mode needs none: the fake API answers in-process), and the
-learner's prints go nowhere.
+process; here an audit hook refuses every network connection (offline mode
+needs none: the fake API answers in-process), and the learner's prints go nowhere.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ import asyncio
 import contextlib
 import io
 import json
+import math
 import re
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -102,8 +109,23 @@ def run_cells(sources: list[str], namespace: dict[str, Any]) -> None:
         loop.close()
 
 
-def grade(path: Path) -> dict[str, Any]:
-    """The verdicts on the notebook at `path`, or the reason it cannot be graded."""
+def limit_cpu(seconds: int) -> None:  # pragma: no cover - irreversible: the grading process
+    """From now on, this process may use `seconds` more CPU seconds (then SIGXCPU stops it)."""
+    try:
+        import resource
+    except ImportError:  # Windows: the grader's wall-clock limit still applies
+        return
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = math.ceil(usage.ru_utime + usage.ru_stime)
+    resource.setrlimit(resource.RLIMIT_CPU, (used + seconds, used + seconds + 1))
+
+
+def grade(path: Path, started: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """The verdicts on the notebook at `path`, or the reason it cannot be graded.
+
+    `started` is called once lessonkit is warm, just before the learner's code runs.
+    """
     from .checks.binding import BoundExercise
 
     try:
@@ -111,6 +133,9 @@ def grade(path: Path) -> dict[str, Any]:
         module = checker(sources)
     except NotGradable as reason:
         return {"error": str(reason)}
+    for exercise in module.EXERCISES:
+        exercise.warm_up()
+    started()
     namespace: dict[str, Any] = {"__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         run_cells(sources, namespace)
@@ -122,9 +147,10 @@ def grade(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - the grading process (test_grade.py)
-    notebook, result = Path(argv[0]), Path(argv[1])
+    notebook, result, seconds = Path(argv[0]), Path(argv[1]), int(argv[2])
     refuse_network()
-    result.write_text(json.dumps(grade(notebook)), encoding="utf-8")
+    verdicts = grade(notebook, started=lambda: limit_cpu(seconds))
+    result.write_text(json.dumps(verdicts), encoding="utf-8")
     return 0
 
 

@@ -63,7 +63,7 @@ def graded(
     """`lessonkit grade` as an instructor runs it; the CSV's rows by submission."""
     out = tmp_path_factory.mktemp("grades")
     done = CliRunner().invoke(
-        app, ["grade", str(submissions), "--out", str(out), "--cpu-seconds", "8"]
+        app, ["grade", str(submissions), "--out", str(out), "--cpu-seconds", "3"]
     )
     assert done.exit_code == 0, done.output
     assert done.output.endswith("3 correct of 9 rows.\n"), done.output
@@ -97,7 +97,7 @@ def test_an_endless_loop_is_stopped_by_its_cpu_time(
     graded: tuple[Path, dict[str, list[list[str]]]],
 ) -> None:
     _, rows = graded
-    assert rows["cy.ipynb"] == [["", "error", "stopped after 8 s of CPU time (an endless loop?)"]]
+    assert rows["cy.ipynb"] == [["", "error", "stopped after 3 s of CPU time (an endless loop?)"]]
 
 
 def test_broken_and_foreign_notebooks_get_one_error_row_each(

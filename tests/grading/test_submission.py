@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,34 @@ def test_a_notebook_is_graded_on_what_its_cells_defined(tmp_path: Path) -> None:
     verdicts = submission.grade(path)["verdicts"]
     assert [status for _, status, _ in verdicts] == ["incorrect", "not attempted", "not attempted"]
     assert verdicts[0][0] == "ex01_collect_stream"
+
+
+def test_the_cpu_limit_starts_once_lessonkit_is_warm_and_before_the_learners_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow machine's cold start (SDK import, each checker's first run) is not the learner's."""
+    from lessonkit.exercises import ex01_streaming, harness
+
+    monkeypatch.setattr(harness, "_WARM", set())  # as in a fresh grading process
+    order: list[str] = []
+    sys.modules["_grading_order"] = order  # type: ignore[assignment]  # the cell appends to it
+    cells = [
+        "from lessonkit.exercises import ex01_streaming",
+        "__import__('_grading_order').append('learner')",
+    ]
+    notebook = {"cells": [{"cell_type": "code", "source": source} for source in cells]}
+    path = tmp_path / "ada.ipynb"
+    path.write_text(json.dumps(notebook))
+
+    def started() -> None:
+        warm = set(ex01_streaming.EXERCISES) <= harness._WARM
+        order.append(f"started, warm={warm}")
+
+    try:
+        submission.grade(path, started=started)
+    finally:
+        del sys.modules["_grading_order"]
+    assert order == ["started, warm=True", "learner"]
 
 
 class _Socket:
