@@ -43,6 +43,45 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["LESSONKIT_PROGRESS"] = str(
         Path(tempfile.mkdtemp(prefix="lessonkit-progress-")) / "progress.json"
     )
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        rewrite_test_modules(config)
+
+
+def rewrite_test_modules(config: pytest.Config) -> int:
+    """Rewrite every test module's asserts once, here, for all the workers to read.
+
+    Each pytest-xdist worker imports every test module, and pytest rewrites its
+    asserts first (about a third of a worker's start-up), then caches the result
+    beside it, unless ``PYTHONDONTWRITEBYTECODE`` is set (as on CI machines) or
+    a fresh clone's workers all start at once, each finding no cache. pytest
+    reads a cached rewrite even where it may not write one. This uses pytest's
+    own (private) rewriter; if that changes, it does nothing and the workers
+    rewrite as before. Returns how many modules it rewrote.
+    """
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+    except (ImportError, AttributeError, KeyError):  # another pytest, or --assert=plain
+        return 0
+    root = Path(__file__).resolve().parent
+    modules = [root / "conftest.py"]
+    for folder, folders, files in os.walk(root / "tests"):
+        folders[:] = [f for f in folders if f not in ("node_modules", "__pycache__")]
+        modules += [
+            Path(folder, name)
+            for name in files
+            if name == "conftest.py" or (name.startswith("test_") and name.endswith(".py"))
+        ]
+    rewritten = 0
+    for module in modules:
+        cache = rewrite.get_cache_dir(module)
+        pyc = cache / (module.name[:-3] + rewrite.PYC_TAIL)
+        if rewrite._read_pyc(module, pyc, state.trace) is None:
+            source_hash, code = rewrite._rewrite_test(module, config)
+            cache.mkdir(parents=True, exist_ok=True)
+            rewritten += rewrite._write_pyc(state, code, source_hash, pyc)
+    return rewritten
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -65,6 +104,8 @@ SHARED = (
 #: The browser tests all go to one worker: each worker that runs any starts its own
 #: JupyterLab and Chromium (15–30 s of CPU), more than a second lane saves in waiting.
 BROWSER = "tests/browser/"
+
+
 def _rank(item: pytest.Item) -> int:
     if item.path.suffix == ".ipynb":
         return len(FIRST)  # after the marked tests: each notebook is a few seconds

@@ -63,3 +63,16 @@ def test_the_browser_tests_share_one_worker(conftest: ModuleType) -> None:
     }
     assert dealt == {conftest.BROWSER}
     assert scope("tests/test_lab.py::t") != conftest.BROWSER
+
+
+def test_the_controller_rewrites_each_test_module_once_for_every_worker(
+    conftest: ModuleType, pytestconfig: pytest.Config
+) -> None:
+    from _pytest.assertion import rewrite
+
+    here = Path(__file__)
+    pyc = rewrite.get_cache_dir(here) / (here.name[:-3] + rewrite.PYC_TAIL)
+    pyc.unlink(missing_ok=True)
+    assert conftest.rewrite_test_modules(pytestconfig) >= 1
+    assert rewrite._read_pyc(here, pyc, lambda _: None) is not None  # what a worker reads
+    assert conftest.rewrite_test_modules(pytestconfig) == 0  # cached: nothing to redo
