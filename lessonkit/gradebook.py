@@ -6,9 +6,11 @@ there costs one row, never the gradebook. The limit is CPU time
 (``RLIMIT_CPU``), not wall-clock time, so a loaded machine does not fail a
 correct but slow answer, and it starts once lessonkit has warmed up (imports,
 each checker's first run), so a slow machine's cold start does not count
-against the learner either; a much longer wall-clock limit catches code that
-waits instead of computing. The process gets no hub token and no exchange URL,
-and refuses network connections. Learners' answers are run in-process with
+against the learner either. Code that waits instead of computing (``input()``,
+a lock) is stopped once the process has used no CPU for :data:`IDLE_SECONDS`:
+a busy machine slows a process down, but never stops its clock altogether.
+The process gets no hub token and no exchange URL, and refuses network
+connections. Learners' answers are run in-process with
 the checkers, so grading contains mistakes, not a determined cheat: for
 graded homework that counts, read the answers the gradebook flags.
 
@@ -26,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -39,8 +42,10 @@ __all__ = ["CPU_SECONDS", "Row", "grade_folder", "grade_notebook", "to_csv", "to
 
 #: Default CPU-time limit per notebook, in seconds (a correct notebook needs a few).
 CPU_SECONDS = 60
-#: The wall-clock backstop is this many times the CPU limit (plus start-up allowance).
-_WALL_FACTOR, _WALL_EXTRA = 5, 60
+#: A grading process that uses no CPU for this many seconds is waiting, not working: stopped.
+IDLE_SECONDS = 60.0
+#: How often the grader looks at the process's CPU time, in seconds.
+_POLL_SECONDS = 0.5
 ERROR = "error"
 
 
@@ -70,28 +75,25 @@ def _environment(base: Mapping[str, str], scratch: Path) -> dict[str, str]:
 def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> list[Row]:
     """Grade the notebook at `path` (called `name` in the gradebook) in a limited subprocess."""
     with tempfile.TemporaryDirectory(prefix="lessonkit-grade-") as scratch:
-        result = Path(scratch) / "result.json"
+        result, stderr = Path(scratch) / "result.json", Path(scratch) / "stderr.txt"
         command = [
             sys.executable, "-m", "lessonkit.submission", str(path.resolve()), str(result),
             str(cpu_seconds),
         ]  # fmt: skip
-        wall = cpu_seconds * _WALL_FACTOR + _WALL_EXTRA
-        try:
-            done = subprocess.run(
+        with stderr.open("w") as errors:
+            child = subprocess.Popen(
                 command,
                 cwd=scratch,
                 env=_environment(os.environ, Path(scratch)),
-                capture_output=True,
-                text=True,
-                timeout=wall,
                 stdin=subprocess.DEVNULL,
-                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
             )
-        except subprocess.TimeoutExpired:
-            return [
-                Row(name, "", ERROR, f"stopped after {wall} s waiting (does it wait for input?)")
-            ]
-        if os.name == "posix" and done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            returncode = _wait_while_working(child)
+        if returncode is None:
+            idle = f"stopped after {IDLE_SECONDS:g} s without using the CPU"
+            return [Row(name, "", ERROR, f"{idle} (does it wait for input?)")]
+        if os.name == "posix" and returncode in (-signal.SIGXCPU, -signal.SIGKILL):
             return [
                 Row(
                     name, "", ERROR, f"stopped after {cpu_seconds} s of CPU time (an endless loop?)"
@@ -100,13 +102,38 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
         try:
             outcome = json.loads(result.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            lines = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            said = (lines or [f"exit status {returncode}"])[-1]
             return [Row(name, "", ERROR, f"grading stopped: {said}")]
     if "error" in outcome:
         return [Row(name, "", ERROR, str(outcome["error"]))]
     return [
         Row(name, str(e), str(status), str(message)) for e, status, message in outcome["verdicts"]
     ]
+
+
+def _wait_while_working(child: subprocess.Popen[bytes]) -> int | None:
+    """`child`'s exit status; None if it was killed for using no CPU for IDLE_SECONDS."""
+    import psutil
+
+    process = psutil.Process(child.pid)
+    used, since = -1.0, time.monotonic()
+    while True:
+        try:
+            return child.wait(timeout=_POLL_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # exited between the two calls
+            continue
+        now = time.monotonic()
+        if times.user + times.system > used:
+            used, since = times.user + times.system, now
+        elif now - since >= IDLE_SECONDS:
+            child.kill()
+            child.wait()
+            return None
 
 
 def grade_folder(folder: Path, *, cpu_seconds: int = CPU_SECONDS, jobs: int = 0) -> list[Row]:
