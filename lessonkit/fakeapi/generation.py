@@ -132,11 +132,12 @@ def _answer(text: str) -> tuple[str, ...]:
         words = words[words.index("about") + 1 :]
     topic = " ".join(words[:6]) or "this"
     seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
-    count = 2 + seed % 3
-    picks = [0] + [1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1) for i in range(count)]
+    # The opening sentence, then 2-4 picked by 3-bit slices of the seed (a repeat said once).
+    n = len(_SENTENCES) - 1
+    picks = (0, 1 + seed % n, 1 + (seed >> 3) % n, 1 + (seed >> 6) % n, 1 + (seed >> 9) % n)
     fields = {"topic": topic, "Topic": topic[:1].upper() + topic[1:]}
     out: list[str] = []
-    for pick in dict.fromkeys(picks):
+    for pick in dict.fromkeys(picks[: 3 + seed % 3]):
         for part in _SENTENCE_PARTS[pick]:
             out.extend(tokens.split(part.format_map(fields)) if isinstance(part, str) else part)
     return tuple(out)

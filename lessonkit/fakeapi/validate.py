@@ -321,7 +321,8 @@ def check_create(
     known = shared is not None and (shared, batch, betas) in _valid_shapes
     if known:  # a batch's requests mostly differ in their turn alone: check just that
         model = facts(check_model(body, models))  # the API's models may have changed since
-        check_messages(body, model)
+        # The key proved the one turn is a user's string: of check_messages, only this can fail.
+        _check_text("messages", body["messages"][0]["content"])
         return body, rules.check_context_window(body, model)
     unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
     fields = schema.create_fields() | unlocked if unlocked else schema.create_fields()

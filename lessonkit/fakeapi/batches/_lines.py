@@ -14,6 +14,7 @@ the general path's exactly (tests/fakeapi/test_batch_lines.py).
 from __future__ import annotations
 
 from json.encoder import encode_basestring_ascii as _string
+from operator import attrgetter
 from typing import Any
 
 from .. import render
@@ -23,6 +24,7 @@ from ..jsonbytes import dumps
 #: Layouts remembered; past this many the memory starts again (a batch has a handful).
 _MAX_LAYOUTS = 256
 _FRAMED = ("text", "thinking")  # blocks whose only varying parts are strings
+_type = attrgetter("type")
 
 _frames: dict[tuple[Any, ...], str | None] = {}
 
@@ -46,18 +48,20 @@ def succeeded(
             service_tier="batch",
         )
         return dumps(record(custom_id, message), floats=gen.may_hold_floats)
-    fields = {
-        "c": _string(custom_id),
-        "i": _string(message_id),
-        "n": str(input_tokens),
-        "o": str(gen.output_tokens),
-        "t": str(gen.thinking_tokens),
-    }
-    for k, block in enumerate(gen.blocks):
-        fields[f"b{k}"] = _string(block.text)
+    return (frame % _fields(custom_id, gen, message_id, input_tokens)).encode()
+
+
+def _fields(custom_id: str, gen: Generation, message_id: str, input_tokens: int) -> tuple[str, ...]:
+    """The varying values of a line, encoded, in the order they appear in it."""
+    fields = [_string(custom_id), _string(message_id)]
+    for block in gen.blocks:
+        fields.append(_string(block.text))
         if block.signature is not None:
-            fields[f"s{k}"] = _string(block.signature)
-    return (frame % fields).encode()
+            fields.append(_string(block.signature))
+    fields += (str(input_tokens), str(gen.output_tokens))
+    if gen.thinking_tokens:
+        fields.append(str(gen.thinking_tokens))
+    return tuple(fields)
 
 
 def _frame_of(gen: Generation, model: str) -> str | None:
@@ -68,7 +72,7 @@ def _frame_of(gen: Generation, model: str) -> str | None:
         model,
         gen.stop_reason,
         gen.stop_sequence,
-        tuple(block.type for block in gen.blocks),
+        tuple(map(_type, gen.blocks)),
         gen.thinking_tokens > 0,
     )
     if layout not in _frames:
@@ -79,40 +83,37 @@ def _frame_of(gen: Generation, model: str) -> str | None:
 
 
 def _frame(gen: Generation, model: str) -> str | None:
-    """The line of ``gen``'s layout with a ``%(name)s`` field in each varying place.
+    """The line of ``gen``'s layout with a ``%s`` in place of each of its :func:`_fields`.
 
-    None if it has a block that is not plain text or thinking, a thinking block
-    without a signature, or a marker that does not turn up exactly once.
+    Made from a line whose varying values are markers. None if it has a block
+    that is not plain text or thinking, a thinking block without a signature,
+    or a marker that is not found once and in its place.
     """
-    markers: dict[str, Any] = {}
-
-    def mark(name: str, value: Any) -> Any:
-        markers[name] = value
-        return value
-
     blocks = []
     for k, block in enumerate(gen.blocks):
         if block.type not in _FRAMED or (block.type == "thinking" and block.signature is None):
             return None
-        signature = None if block.signature is None else mark(f"s{k}", f"\0s{k}\0")
-        blocks.append(Block(block.type, (mark(f"b{k}", f"\0b{k}\0"),), signature=signature))
-    # Token counts are marked by numbers no count reaches (and only ever found once).
+        signature = None if block.signature is None else f"\0s{k}\0"
+        blocks.append(Block(block.type, (f"\0b{k}\0",), signature=signature))
+    # Token counts are marked by numbers no count reaches.
     marked = gen._replace(
         blocks=tuple(blocks),
-        output_tokens=mark("o", -(10**18) - 1),
-        thinking_tokens=mark("t", -(10**18) - 2) if gen.thinking_tokens else 0,
+        output_tokens=-(10**18) - 1,
+        thinking_tokens=-(10**18) - 2 if gen.thinking_tokens else 0,
     )
+    custom_id, message_id, input_tokens = "\0c\0", "\0i\0", -(10**18) - 3
     message = render.message(
         marked,
-        message_id=mark("i", "\0i\0"),
+        message_id=message_id,
         model=model,
-        input_tokens=mark("n", -(10**18) - 3),
+        input_tokens=input_tokens,
         service_tier="batch",
     )
-    text = dumps(record(mark("c", "\0c\0"), message), floats=False).decode().replace("%", "%%")
-    for name, value in markers.items():
-        encoded = _string(value) if isinstance(value, str) else str(value)
-        if text.count(encoded) != 1:
-            return None
-        text = text.replace(encoded, f"%({name})s")
+    text = dumps(record(custom_id, message), floats=False).decode().replace("%", "%%")
+    fields = _fields(custom_id, marked, message_id, input_tokens)
+    places = [text.find(field) for field in fields]
+    if any(text.count(field) != 1 for field in fields) or places != sorted(places):
+        return None
+    for field in fields:
+        text = text.replace(field, "%s")
     return text
