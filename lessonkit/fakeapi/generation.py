@@ -387,9 +387,14 @@ def _server_blocks(
     return [use, Block(result["type"], (), whole=result)]
 
 
-def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
-    """Produce the model's turn for a validated Messages request."""
-    how = shape_of(body)
+def generate(
+    body: dict[str, Any],
+    reply: Reply | None,
+    new_id: Callable[[str], str],
+    how: Shape | None = None,
+) -> Generation:
+    """Produce the model's turn for a validated Messages request (of shape ``how``, if known)."""
+    how = shape_of(body) if how is None else how
     prompt = contracts.last_user_text(body)
     if (
         reply is None

@@ -75,14 +75,15 @@ def _check_entry(where: str, entry: Any, seen: set[str]) -> tuple[str, dict[str,
 
 
 def async_error(
-    params: dict[str, Any], models: Collection[str], script: Script | None
+    params: dict[str, Any], shared: str | None, models: Collection[str], script: Script | None
 ) -> tuple[ApiError | None, int]:
     """What the API will report for these params once processed (found now, shown later).
 
-    With it comes the prompt's input tokens (0 when it errs), counted while validating.
+    ``shared`` is their :func:`..shape.key`. With the error comes the prompt's
+    input tokens (0 when it errs), counted while validating.
     """
     try:
-        _, input_tokens = validate.check_create(params, models, batch=True)
+        _, input_tokens = validate.check_keyed(params, shared, models, batch=True)
         if script is not None and script.reply is not None:  # a scripted tool call that won't fit
             generate(params, script.reply, lambda kind: make_id(kind, 0))
     except ApiError as err:

@@ -67,6 +67,7 @@ class Item:
     script: Script | None = None
     error: ApiError | None = None  #: found when the batch was created, reported in results
     input_tokens: int = 0  #: the prompt's, counted when it was validated (if it was valid)
+    shape_key: str | None = None  #: its params' :func:`..shape.key`, made once for both uses
 
     @property
     def natural(self) -> str:

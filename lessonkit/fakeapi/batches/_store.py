@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from .. import shape
 from ..clock import VirtualClock
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
 from ..faults import Origin
@@ -195,8 +196,9 @@ class BatchStore:
                 params,
                 NEVER if script and script.outcome == "expired" else finish,
                 script,
+                shape_key=shape.key(params),
             )
-            item.error, item.input_tokens = async_error(params, models, script)
+            item.error, item.input_tokens = async_error(params, item.shape_key, models, script)
             items.append(item)
         batch = Batch(self.ids.next("batch"), self.clock.seconds, items)
         self._batches[batch.id] = batch
@@ -280,6 +282,7 @@ class BatchStore:
                 item.params,
                 item.script.reply if item.script else None,
                 lambda k: make_id(k, next(counter), item_seed),
+                shape.shaped(item.params, item.shape_key),
             )
             return _lines.succeeded(
                 item.custom_id,
