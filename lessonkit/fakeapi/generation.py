@@ -139,20 +139,34 @@ def _answer(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for pick in dict.fromkeys(picks[: 3 + seed % 3]):
         for part in _SENTENCE_PARTS[pick]:
-            out.extend(tokens.split(part.format_map(fields)) if isinstance(part, str) else part)
+            out.extend(
+                tokens.led(part.space, fields[part.name]) if isinstance(part, _Field) else part
+            )
     return tuple(out)
 
 
-def _parts(sentence: str) -> tuple[tuple[str, ...] | str, ...]:
+class _Field(NamedTuple):
+    """A field of a sentence: the white space before it and its name."""
+
+    space: str
+    name: str
+
+
+def _parts(sentence: str) -> tuple[tuple[str, ...] | _Field, ...]:
     """``sentence`` cut before each field, the white space before a field kept with it.
 
-    Literal parts come as their tokens, fields as templates to fill. Every part
+    Literal parts come as their tokens, fields as :class:`_Field`. Every part
     after the first starts with white space and every part (and every field's
     value) ends in a visible character, so no token spans two parts: an answer's
     tokens are its parts' tokens in a row, and only the fields are split anew.
     """
     parts = [part for part in re.split(r"(\s*\{\w+\})", sentence) if part]
-    return tuple(part if "{" in part else tuple(tokens.split(part)) for part in parts)
+    return tuple(
+        _Field(part[: part.index("{")], part.strip()[1:-1])
+        if "{" in part
+        else tuple(tokens.split(part))
+        for part in parts
+    )
 
 
 #: Every sentence after the first follows a space.
