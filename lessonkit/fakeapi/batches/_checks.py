@@ -23,6 +23,7 @@ from ._job import Script
 MAX_REQUESTS = 100_000
 _CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _PATTERN = "String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"
+_FIELDS = frozenset(("custom_id", "params"))
 
 
 def check_envelope(body: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -52,8 +53,8 @@ def check_envelope(body: Any) -> list[tuple[str, dict[str, Any]]]:
 def _check_entry(where: str, entry: Any, seen: set[str]) -> tuple[str, dict[str, Any]]:
     if not isinstance(entry, dict):
         raise not_an_object(where)
-    extra = next((name for name in entry if name not in ("custom_id", "params")), None)
-    if extra is not None:
+    if not entry.keys() <= _FIELDS:  # the first extra one is named
+        extra = next(name for name in entry if name not in _FIELDS)
         raise invalid(f"{where}.{extra}: Extra inputs are not permitted")
     custom_id, params = entry.get("custom_id"), entry.get("params")
     if not isinstance(custom_id, str) or not _CUSTOM_ID.match(custom_id):
