@@ -6,7 +6,7 @@ counts. Encoding every one whole was the largest share of the fake's time
 in reading results. So the first line of each layout (model, stop reason and
 sequence, block types, whether it thought) goes through the general path,
 :func:`record` and :func:`..jsonbytes.dumps`, with a marker in each varying
-place; the markers become ``%`` fields that every later line of the layout
+place; the markers become ``%s`` fields that every later line of the layout
 fills in, its strings escaped by the json module's own escaper. The bytes are
 the general path's exactly (tests/fakeapi/test_batch_lines.py).
 """
