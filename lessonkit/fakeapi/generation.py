@@ -132,26 +132,41 @@ def _answer(text: str) -> tuple[str, ...]:
         words = words[words.index("about") + 1 :]
     topic = " ".join(words[:6]) or "this"
     seed = int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
-    count = 2 + seed % 3
-    picks = [0] + [1 + (seed >> (3 * i)) % (len(_SENTENCES) - 1) for i in range(count)]
+    # The opening sentence, then 2-4 picked by 3-bit slices of the seed (a repeat said once).
+    n = len(_SENTENCES) - 1
+    picks = (0, 1 + seed % n, 1 + (seed >> 3) % n, 1 + (seed >> 6) % n, 1 + (seed >> 9) % n)
     fields = {"topic": topic, "Topic": topic[:1].upper() + topic[1:]}
     out: list[str] = []
-    for pick in dict.fromkeys(picks):
+    for pick in dict.fromkeys(picks[: 3 + seed % 3]):
         for part in _SENTENCE_PARTS[pick]:
-            out.extend(tokens.split(part.format_map(fields)) if isinstance(part, str) else part)
+            out.extend(
+                tokens.led(part.space, fields[part.name]) if isinstance(part, _Field) else part
+            )
     return tuple(out)
 
 
-def _parts(sentence: str) -> tuple[tuple[str, ...] | str, ...]:
+class _Field(NamedTuple):
+    """A field of a sentence: the white space before it and its name."""
+
+    space: str
+    name: str
+
+
+def _parts(sentence: str) -> tuple[tuple[str, ...] | _Field, ...]:
     """``sentence`` cut before each field, the white space before a field kept with it.
 
-    Literal parts come as their tokens, fields as templates to fill. Every part
+    Literal parts come as their tokens, fields as :class:`_Field`. Every part
     after the first starts with white space and every part (and every field's
     value) ends in a visible character, so no token spans two parts: an answer's
     tokens are its parts' tokens in a row, and only the fields are split anew.
     """
     parts = [part for part in re.split(r"(\s*\{\w+\})", sentence) if part]
-    return tuple(part if "{" in part else tuple(tokens.split(part)) for part in parts)
+    return tuple(
+        _Field(part[: part.index("{")], part.strip()[1:-1])
+        if "{" in part
+        else tuple(tokens.split(part))
+        for part in parts
+    )
 
 
 #: Every sentence after the first follows a space.
@@ -386,9 +401,14 @@ def _server_blocks(
     return [use, Block(result["type"], (), whole=result)]
 
 
-def generate(body: dict[str, Any], reply: Reply | None, new_id: Callable[[str], str]) -> Generation:
-    """Produce the model's turn for a validated Messages request."""
-    how = shape_of(body)
+def generate(
+    body: dict[str, Any],
+    reply: Reply | None,
+    new_id: Callable[[str], str],
+    how: Shape | None = None,
+) -> Generation:
+    """Produce the model's turn for a validated Messages request (of shape ``how``, if known)."""
+    how = shape_of(body) if how is None else how
     prompt = contracts.last_user_text(body)
     if (
         reply is None

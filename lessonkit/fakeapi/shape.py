@@ -17,7 +17,7 @@ from typing import Any
 from . import contracts, thinking
 from .facts import ModelFacts, facts
 
-__all__ = ["Shape", "key", "last_tool_results", "output_schema", "shape_of"]
+__all__ = ["Shape", "key", "last_tool_results", "output_schema", "shape_of", "shaped"]
 
 #: Shapes remembered; past this many the memory starts again (lessons use a handful).
 _MAX_SHAPES = 256
@@ -65,7 +65,11 @@ def key(body: Any) -> str | None:
 
 def shape_of(body: dict[str, Any]) -> Shape:
     """The shape of a validated Messages request, remembered when it has a :func:`key`."""
-    shared = key(body)
+    return shaped(body, key(body))
+
+
+def shaped(body: dict[str, Any], shared: str | None) -> Shape:
+    """:func:`shape_of` for a caller that has made ``body``'s :func:`key` already."""
     if shared is None:
         return _shape(body, None)
     found = _shapes.get(shared)

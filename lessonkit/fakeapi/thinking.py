@@ -46,10 +46,25 @@ def mode(body: dict[str, Any], facts: ModelFacts) -> Mode | None:
     return Mode(budget, (config.get("display") or facts.thinking_display) == "summarized")
 
 
-def _default_thought(prompt: str) -> str:
+#: The tokens of the default thought's fixed words, before and after the prompt's first words.
+_ASKED = tokens.pieces("Asked:")
+_DIRECTLY = tokens.pieces(" Answer directly.")
+
+
+def _default_thought(prompt: str) -> tuple[str, tuple[str, ...]]:
+    """The thought about ``prompt``, and its tokens.
+
+    Its first words are most often the default answer's topic too, whose
+    tokens are remembered (see :func:`.tokens.led`): the thought splits only
+    what the answer did not.
+    """
     words = prompt.split()
-    gist = " ".join(words[:6]) + (" …" if len(words) > 6 else "")
-    return f"Asked: {gist} Answer directly."
+    gist = " ".join(words[:6])
+    more = len(words) > 6
+    text = f"Asked: {gist}{' …' if more else ''} Answer directly."
+    if not gist:
+        return text, tokens.pieces(text)
+    return text, _ASKED + tokens.led(" ", gist) + ((" …",) if more else ()) + _DIRECTLY
 
 
 def signature(text: str) -> str:
@@ -65,8 +80,10 @@ def plan(how: Mode | None, prompt: str, scripted: str | None, max_tokens: int) -
     """
     if max_tokens == 0 or how is None:
         return None
-    text = scripted if scripted is not None else _default_thought(prompt)
-    pieces = tokens.pieces(text)
+    if scripted is None:
+        text, pieces = _default_thought(prompt)
+    else:
+        text, pieces = scripted, tokens.pieces(scripted)
     spent = pieces[: max_tokens if how.budget is None else min(max_tokens, how.budget)]
     shown = spent if how.summarized else ()
     return Thought(shown, len(spent), signature(text), len(spent) >= max_tokens)

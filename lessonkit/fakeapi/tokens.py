@@ -50,6 +50,21 @@ def _cached_pieces(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(text))
 
 
+def led(space: str, text: str) -> tuple[str, ...]:
+    """:func:`pieces` of ``space + text`` (``space`` is white space), from ``text``'s own.
+
+    White space in front of a visible character joins its token and changes no
+    other, so a text's tokens (often remembered already) serve it with a space
+    in front too: the answer's topic, and the thought about the same words.
+    """
+    found = pieces(text)
+    if not space:
+        return found
+    if not found or found[0][0].isspace():
+        return pieces(space + text)
+    return (space + found[0], *found[1:])
+
+
 def count_text(text: str) -> int:
     """Number of tokens in ``text``."""
     return len(pieces(text))

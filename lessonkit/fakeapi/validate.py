@@ -317,11 +317,23 @@ def check_create(
     the Message's usage reports the same count, so nothing counts it again.
     ``betas`` (the request's ``anthropic-beta`` values) unlock their beta-only body fields.
     """
-    shared = shape.key(body)
+    return check_keyed(body, shape.key(body), models, batch=batch, betas=betas)
+
+
+def check_keyed(
+    body: Any,
+    shared: str | None,
+    models: Collection[str],
+    *,
+    batch: bool = False,
+    betas: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], int]:
+    """:func:`check_create` for a caller that has made ``body``'s :func:`.shape.key` already."""
     known = shared is not None and (shared, batch, betas) in _valid_shapes
     if known:  # a batch's requests mostly differ in their turn alone: check just that
         model = facts(check_model(body, models))  # the API's models may have changed since
-        check_messages(body, model)
+        # The key proved the one turn is a user's string: of check_messages, only this can fail.
+        _check_text("messages", body["messages"][0]["content"])
         return body, rules.check_context_window(body, model)
     unlocked = versions.check_beta_fields(body, betas) if isinstance(body, dict) else frozenset()
     fields = schema.create_fields() | unlocked if unlocked else schema.create_fields()

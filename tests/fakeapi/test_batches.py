@@ -15,6 +15,7 @@ import pytest
 import lessonkit.batches
 import lessonkit.fakeapi.batches
 from lessonkit import FakeAPI
+from lessonkit.fakeapi import shape
 from lessonkit.fakeapi.batches import _checks, _store
 from lessonkit.fakeapi.http import ApiRequest
 
@@ -303,3 +304,20 @@ def test_the_package_index_lists_every_module() -> None:
     batches = lessonkit.fakeapi.batches
     listed = set(re.findall(r"^    ``(\w+)``", batches.__doc__ or "", re.MULTILINE))
     assert listed == {m.name for m in pkgutil.iter_modules(batches.__path__)}
+
+
+def test_each_request_is_keyed_once_for_its_check_and_its_turn(
+    client: anthropic.Anthropic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Any] = []
+    made = shape.key
+
+    def counted(body: Any) -> str | None:
+        calls.append(body)
+        return made(body)
+
+    monkeypatch.setattr(shape, "key", counted)
+    batch = client.messages.batches.create(requests=batch_requests(4))  # type: ignore[arg-type]
+    results = list(client.messages.batches.results(finish(client, batch.id).id))
+    assert [r.result.type for r in results] == ["succeeded"] * 4
+    assert len(calls) == 4  # not once to check it and again to answer it

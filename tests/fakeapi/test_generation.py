@@ -299,7 +299,10 @@ def test_any_prompt_answer_splits_like_its_text(prompt: str) -> None:
 def test_no_token_can_span_two_sentence_parts() -> None:
     """What lets ``_answer`` reuse each literal part's tokens: parts meet only at white space."""
     for index, parts in enumerate(generation._SENTENCE_PARTS):
-        texts = [part if isinstance(part, str) else "".join(part) for part in parts]
+        texts = [
+            f"{part.space}{{{part.name}}}" if isinstance(part, generation._Field) else "".join(part)
+            for part in parts
+        ]
         assert not any(text[-1].isspace() for text in texts), texts
         following = texts if index else texts[1:]  # sentences after the first follow a space
         assert all(text[0].isspace() for text in following), texts

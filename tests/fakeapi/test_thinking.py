@@ -6,8 +6,11 @@ from typing import Any
 
 import anthropic
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lessonkit import FakeAPI, models
+from lessonkit.fakeapi import thinking, tokens
 from lessonkit.fakeapi.facts import facts
 
 from .helpers import SERVED, WEATHER_TOOL, ask, blocks_of, text_of
@@ -99,3 +102,10 @@ def test_thinking_blocks_go_back_unchanged_in_a_tool_loop(
         **{**request, "messages": [*turns, {"role": "user", "content": [result]}]}
     )
     assert text_of(answer) == "Based on the tool result: 4 degrees."
+
+
+@given(st.text(st.sampled_from(" \t\n\xa0ab1é日_-.,!…✓ß"), max_size=60))
+def test_the_default_thought_comes_with_its_own_tokens(prompt: str) -> None:
+    text, pieces = thinking._default_thought(prompt)
+    assert pieces == tuple(tokens.split(text))
+    assert text.startswith("Asked: ") and text.endswith(" Answer directly.")

@@ -29,6 +29,11 @@ def test_split_follows_the_definition(text: str) -> None:
     assert tokens.split(text) == _DEFINITION.findall(text)
 
 
+@given(st.text(st.sampled_from(" \t\n\xa0\u3000"), max_size=3), st.one_of(st.text(), _SPACEY))
+def test_led_is_the_split_with_white_space_in_front(space: str, text: str) -> None:
+    assert tokens.led(space, text) == tuple(tokens.split(space + text))
+
+
 @given(st.text(), st.text())
 def test_joining_texts_never_adds_tokens(a: str, b: str) -> None:
     assert tokens.count_text(a + b) <= tokens.count_text(a) + tokens.count_text(b)

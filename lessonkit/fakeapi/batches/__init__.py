@@ -16,6 +16,7 @@ One concept, one package; :class:`BatchStore` is all the rest of the core uses:
     ``_checks``     what creation checks up front, and the errors found for later
     ``_job``        one batch progressing on the virtual clock (the timing model)
     ``_jsonl``      results as JSON Lines, as strict as the SDK's decoder
+    ``_lines``      a succeeded result's line, filled into a frame encoded once per layout
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from ._job import Script
 MAX_REQUESTS = 100_000
 _CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _PATTERN = "String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"
+_FIELDS = frozenset(("custom_id", "params"))
 
 
 def check_envelope(body: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -52,8 +53,8 @@ def check_envelope(body: Any) -> list[tuple[str, dict[str, Any]]]:
 def _check_entry(where: str, entry: Any, seen: set[str]) -> tuple[str, dict[str, Any]]:
     if not isinstance(entry, dict):
         raise not_an_object(where)
-    extra = next((name for name in entry if name not in ("custom_id", "params")), None)
-    if extra is not None:
+    if not entry.keys() <= _FIELDS:  # the first extra one is named
+        extra = next(name for name in entry if name not in _FIELDS)
         raise invalid(f"{where}.{extra}: Extra inputs are not permitted")
     custom_id, params = entry.get("custom_id"), entry.get("params")
     if not isinstance(custom_id, str) or not _CUSTOM_ID.match(custom_id):
@@ -75,14 +76,15 @@ def _check_entry(where: str, entry: Any, seen: set[str]) -> tuple[str, dict[str,
 
 
 def async_error(
-    params: dict[str, Any], models: Collection[str], script: Script | None
+    params: dict[str, Any], shared: str | None, models: Collection[str], script: Script | None
 ) -> tuple[ApiError | None, int]:
     """What the API will report for these params once processed (found now, shown later).
 
-    With it comes the prompt's input tokens (0 when it errs), counted while validating.
+    ``shared`` is their :func:`..shape.key`. With the error comes the prompt's
+    input tokens (0 when it errs), counted while validating.
     """
     try:
-        _, input_tokens = validate.check_create(params, models, batch=True)
+        _, input_tokens = validate.check_keyed(params, shared, models, batch=True)
         if script is not None and script.reply is not None:  # a scripted tool call that won't fit
             generate(params, script.reply, lambda kind: make_id(kind, 0))
     except ApiError as err:

@@ -21,6 +21,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from ..errors import ApiError
@@ -67,6 +68,7 @@ class Item:
     script: Script | None = None
     error: ApiError | None = None  #: found when the batch was created, reported in results
     input_tokens: int = 0  #: the prompt's, counted when it was validated (if it was valid)
+    shape_key: str | None = None  #: its params' :func:`..shape.key`, made once for both uses
 
     @property
     def natural(self) -> str:
@@ -115,7 +117,7 @@ class Batch:
     @cached_property
     def order(self) -> list[Item]:
         """Items in the order they finish, which is the order results come back in."""
-        return sorted(self.items, key=lambda item: (item.finish, item.index))
+        return sorted(self.items, key=attrgetter("finish", "index"))
 
     @cached_property
     def _natural_end(self) -> float:

@@ -12,19 +12,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..jsonbytes import dumps as encode
-
 #: The content type the API documents for batch results.
 CONTENT_TYPE = "application/x-jsonl"
 
 
-def dumps(records: Iterable[tuple[Any, bool]]) -> bytes:
-    """One compact JSON object per line, each ending in a single ``\\n``.
-
-    Each record comes with whether it may hold a float (see :func:`..jsonbytes.dumps`).
-    """
-    lines = [encode(record, floats=floats) for record, floats in records]
-    return b"\n".join(lines) + b"\n" if lines else b""
+def dumps(lines: Iterable[bytes]) -> bytes:
+    """Compact JSON lines (:func:`..jsonbytes.dumps`) joined, each ending in one ``\\n``."""
+    joined = b"\n".join(lines)
+    return joined + b"\n" if joined else b""
 
 
 def loads(data: bytes) -> list[Any]:

@@ -15,15 +15,16 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from .. import render
+from .. import shape
 from ..clock import VirtualClock
 from ..errors import KNOWN_ERROR_TYPES, ApiError, default_message, error_body, invalid, not_found
 from ..faults import Origin
 from ..generation import generate
 from ..http import ApiRequest, ApiResponse
 from ..ids import IdSource, make_id
+from ..jsonbytes import dumps as encode
 from ..replies import make_reply
-from . import _jsonl
+from . import _jsonl, _lines
 from ._checks import async_error, check_envelope, list_limit
 from ._job import ARCHIVED_AFTER, NEVER, OUTCOMES, Batch, Item, Script, finish_times
 
@@ -195,8 +196,9 @@ class BatchStore:
                 params,
                 NEVER if script and script.outcome == "expired" else finish,
                 script,
+                shape_key=shape.key(params),
             )
-            item.error, item.input_tokens = async_error(params, models, script)
+            item.error, item.input_tokens = async_error(params, item.shape_key, models, script)
             items.append(item)
         batch = Batch(self.ids.next("batch"), self.clock.seconds, items)
         self._batches[batch.id] = batch
@@ -266,40 +268,35 @@ class BatchStore:
                 batch.results = _jsonl.dumps(self._line(batch, item, seed) for item in batch.order)
         return batch.results
 
-    def _line(self, batch: Batch, item: Item, seed: str) -> tuple[dict[str, Any], bool]:
-        """The result line of ``item``, and whether it may hold a float (for the encoder)."""
+    def _line(self, batch: Batch, item: Item, seed: str) -> bytes:
+        """The result line of ``item``; ``seed`` is the API's seed and the batch id, ``seed:id``.
+
+        Ids derive from (batch, request), not the API's counters: fetching results
+        twice, or in another order, gives the same ids and shifts no other id.
+        """
         outcome = batch.outcome(item)
-        result: dict[str, Any] = {"type": outcome}
-        floats = False
         if outcome == "succeeded":
-            result["message"], floats = self._message(item, seed)
-        elif outcome == "errored":
+            item_seed = f"{seed}:{item.custom_id}"
+            counter = iter(range(1, 1_000_000))
+            gen = generate(
+                item.params,
+                item.script.reply if item.script else None,
+                lambda k: make_id(k, next(counter), item_seed),
+                shape.shaped(item.params, item.shape_key),
+            )
+            return _lines.succeeded(
+                item.custom_id,
+                gen,
+                message_id=make_id("message", item.index + 1, seed),
+                model=item.params["model"],
+                input_tokens=item.input_tokens,
+            )
+        result: dict[str, Any] = {"type": outcome}
+        if outcome == "errored":
             script = item.script or Script("errored")
             if item.error is not None:
                 kind, text = item.error.error_type, item.error.message
             else:
                 kind, text = script.error_type, script.message or default_message(script.error_type)
             result["error"] = error_body(kind, text, None)
-        return {"custom_id": item.custom_id, "result": result}, floats
-
-    def _message(self, item: Item, batch_seed: str) -> tuple[dict[str, Any], bool]:
-        """``item``'s Message; ``batch_seed`` is the API's seed and the batch id, ``seed:id``.
-
-        Ids derive from (batch, request), not the API's counters: fetching results
-        twice, or in another order, gives the same ids and shifts no other id.
-        """
-        seed = f"{batch_seed}:{item.custom_id}"
-        counter = iter(range(1, 1_000_000))
-        gen = generate(
-            item.params,
-            item.script.reply if item.script else None,
-            lambda k: make_id(k, next(counter), seed),
-        )
-        message = render.message(
-            gen,
-            message_id=make_id("message", item.index + 1, batch_seed),
-            model=item.params["model"],
-            input_tokens=item.input_tokens,
-            service_tier="batch",
-        )
-        return message, gen.may_hold_floats
+        return encode({"custom_id": item.custom_id, "result": result}, floats=False)
