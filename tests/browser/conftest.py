@@ -1,8 +1,8 @@
 """Browser fixtures: one Chromium and one ``lessonkit lab`` per run of this folder.
 
-Under pytest-xdist each worker is its own pytest process, so a worker that
-gets notebook tests starts its own server and browser, and several notebooks
-run at once; serially (``-p no:xdist``) one server and one browser serve all.
+Under pytest-xdist, ``make test`` hands this whole folder to one worker (the
+root conftest.py's scheduler), so one server and one browser serve every test,
+as they do serially (``-p no:xdist``).
 Both are package-scoped: they stop when the process goes on to tests outside
 this folder, because sync Playwright keeps an asyncio loop running in the main
 thread, and every later ``asyncio.run`` in that process would fail.
