@@ -25,6 +25,7 @@ import pkgutil
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,20 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
         rewrite_test_modules(config)
+        threading.Thread(target=tabulate_text, name="hypothesis-tables", daemon=True).start()
+
+
+def tabulate_text() -> None:
+    """Have Hypothesis make its Unicode tables now, while the workers start.
+
+    The first test in a process that draws text makes them (which characters
+    UTF-8 encodes, by category: about 3 s of CPU) unless ``.hypothesis/`` has
+    them, so on a fresh clone every worker made its own. Made here once, they
+    are read.
+    """
+    from hypothesis import strategies as st
+
+    st.text().validate()
 
 
 def rewrite_test_modules(config: pytest.Config) -> int:
