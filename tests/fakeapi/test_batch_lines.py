@@ -5,7 +5,6 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessonkit.fakeapi import render
 from lessonkit.fakeapi.batches import _lines
 from lessonkit.fakeapi.generation import Block, Generation
 from lessonkit.fakeapi.jsonbytes import dumps
@@ -15,14 +14,10 @@ _COUNT = st.integers(min_value=0, max_value=10**6)
 
 
 def _general(custom_id: str, gen: Generation, message_id: str, input_tokens: int) -> bytes:
-    message = render.message(
-        gen,
-        message_id=message_id,
-        model="claude-x",
-        input_tokens=input_tokens,
-        service_tier="batch",
+    line = _lines.record(
+        custom_id, gen, message_id=message_id, model="claude-x", input_tokens=input_tokens
     )
-    return dumps(_lines.record(custom_id, message), floats=gen.may_hold_floats)
+    return dumps(line, floats=gen.may_hold_floats)
 
 
 @given(

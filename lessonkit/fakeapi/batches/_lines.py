@@ -29,8 +29,17 @@ _type = attrgetter("type")
 _frames: dict[tuple[Any, ...], str | None] = {}
 
 
-def record(custom_id: str, message: dict[str, Any]) -> dict[str, Any]:
-    """A succeeded request's result record."""
+def record(
+    custom_id: str, gen: Generation, *, message_id: str, model: str, input_tokens: int
+) -> dict[str, Any]:
+    """A succeeded request's result record: ``gen`` as a Message of the batch service tier."""
+    message = render.message(
+        gen,
+        message_id=message_id,
+        model=model,
+        input_tokens=input_tokens,
+        service_tier="batch",
+    )
     return {"custom_id": custom_id, "result": {"type": "succeeded", "message": message}}
 
 
@@ -40,14 +49,10 @@ def succeeded(
     """The JSON line of a succeeded request whose turn is ``gen`` (batch service tier)."""
     frame = _frame_of(gen, model)
     if frame is None:  # a tool call or a refusal: encoded whole
-        message = render.message(
-            gen,
-            message_id=message_id,
-            model=model,
-            input_tokens=input_tokens,
-            service_tier="batch",
+        whole = record(
+            custom_id, gen, message_id=message_id, model=model, input_tokens=input_tokens
         )
-        return dumps(record(custom_id, message), floats=gen.may_hold_floats)
+        return dumps(whole, floats=gen.may_hold_floats)
     return (frame % _fields(custom_id, gen, message_id, input_tokens)).encode()
 
 
@@ -102,14 +107,8 @@ def _frame(gen: Generation, model: str) -> str | None:
         thinking_tokens=-(10**18) - 2 if gen.thinking_tokens else 0,
     )
     custom_id, message_id, input_tokens = "\0c\0", "\0i\0", -(10**18) - 3
-    message = render.message(
-        marked,
-        message_id=message_id,
-        model=model,
-        input_tokens=input_tokens,
-        service_tier="batch",
-    )
-    text = dumps(record(custom_id, message), floats=False).decode().replace("%", "%%")
+    line = record(custom_id, marked, message_id=message_id, model=model, input_tokens=input_tokens)
+    text = dumps(line, floats=False).decode().replace("%", "%%")
     fields = _fields(custom_id, marked, message_id, input_tokens)
     places = [text.find(field) for field in fields]
     if any(text.count(field) != 1 for field in fields) or places != sorted(places):
