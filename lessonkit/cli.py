@@ -353,5 +353,6 @@ def drift_check(
 
     drift_check_command(budget_usd, include_batch, model, dry_run)
 
+
 if __name__ == "__main__":  # pragma: no cover
     app()
