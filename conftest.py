@@ -46,6 +46,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
         rewrite_test_modules(config)
+
+
+@pytest.hookimpl(trylast=True)  # after Hypothesis's own: its tables may be made from here on
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
         threading.Thread(target=tabulate_text, name="hypothesis-tables", daemon=True).start()
 
 

@@ -76,3 +76,14 @@ def test_the_controller_rewrites_each_test_module_once_for_every_worker(
     assert conftest.rewrite_test_modules(pytestconfig) >= 1
     assert rewrite._read_pyc(here, pyc, lambda _: None) is not None  # what a worker reads
     assert conftest.rewrite_test_modules(pytestconfig) == 0  # cached: nothing to redo
+
+
+def test_hypothesis_tables_are_made_after_its_initialisation_ends(
+    conftest: ModuleType, pytestconfig: pytest.Config
+) -> None:
+    # Made during initialisation, Hypothesis warns (an error under filterwarnings) and
+    # the tables are never made: the controller's hook must run after Hypothesis's.
+    hook = pytestconfig.pluginmanager.hook.pytest_sessionstart
+    callers = [impl.plugin_name for impl in hook.get_hookimpls()]
+    ours = callers.index(str(ROOT / "conftest.py"))
+    assert ours < callers.index("hypothesispytest")  # pluggy calls the list from its end
