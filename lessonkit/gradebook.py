@@ -3,7 +3,8 @@
 Each notebook is graded in a process of its own (:mod:`lessonkit.submission`),
 because it runs a learner's code: a crash, an endless loop or ``sys.exit()``
 there costs one row, never the gradebook. The limit is CPU time
-(``RLIMIT_CPU``), not wall-clock time, so a loaded machine does not fail a
+(``RLIMIT_CPU``; where there is none, the grader watches the process's CPU
+time itself), not wall-clock time, so a loaded machine does not fail a
 correct but slow answer, and it starts once lessonkit has warmed up (imports,
 each checker's first run), so a slow machine's cold start does not count
 against the learner either. Code that waits instead of computing (``input()``,
@@ -23,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import signal
 import subprocess
@@ -37,6 +39,7 @@ from html import escape
 from pathlib import Path
 
 from .atomic import write_bytes
+from .submission import start_mark
 
 __all__ = ["CPU_SECONDS", "Row", "grade_folder", "grade_notebook", "to_csv", "to_html", "write"]
 
@@ -47,6 +50,8 @@ IDLE_SECONDS = 60.0
 #: How often the grader looks at the process's CPU time, in seconds.
 _POLL_SECONDS = 0.5
 ERROR = "error"
+#: Why the grader stopped a process: it used no CPU for IDLE_SECONDS, or its CPU seconds.
+IDLE, OVER_CPU = "idle", "over CPU"
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,13 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
             )
-            returncode = _wait_while_working(child)
-        if returncode is None:
+            returncode = _wait_while_working(child, start_mark(result), cpu_seconds)
+        if returncode == IDLE:
             idle = f"stopped after {IDLE_SECONDS:g} s without using the CPU"
             return [Row(name, "", ERROR, f"{idle} (does it wait for input?)")]
-        if os.name == "posix" and returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        if returncode == OVER_CPU or (
+            os.name == "posix" and returncode in (-signal.SIGXCPU, -signal.SIGKILL)
+        ):
             return [
                 Row(
                     name, "", ERROR, f"stopped after {cpu_seconds} s of CPU time (an endless loop?)"
@@ -112,12 +119,17 @@ def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> 
     ]
 
 
-def _wait_while_working(child: subprocess.Popen[bytes]) -> int | None:
-    """`child`'s exit status; None if it was killed for using no CPU for IDLE_SECONDS."""
+def _wait_while_working(child: subprocess.Popen[bytes], mark: Path, cpu_seconds: int) -> int | str:
+    """`child`'s exit status, or why the grader stopped it: :data:`IDLE` or :data:`OVER_CPU`.
+
+    The CPU limit counts from the seconds `child` noted in `mark` when the
+    learner's code began. Where the OS enforces it (``RLIMIT_CPU``) it stops the
+    process first; this is the stop where none does (Windows).
+    """
     import psutil
 
     process = psutil.Process(child.pid)
-    used, since = -1.0, time.monotonic()
+    used, since, limit = -1.0, time.monotonic(), math.inf
     while True:
         try:
             return child.wait(timeout=_POLL_SECONDS)
@@ -127,13 +139,16 @@ def _wait_while_working(child: subprocess.Popen[bytes]) -> int | None:
             times = process.cpu_times()
         except psutil.Error:  # exited between the two calls
             continue
-        now = time.monotonic()
-        if times.user + times.system > used:
-            used, since = times.user + times.system, now
-        elif now - since >= IDLE_SECONDS:
+        if limit == math.inf and mark.exists():
+            limit = float(mark.read_text(encoding="utf-8")) + cpu_seconds + 1
+        now, total = time.monotonic(), times.user + times.system
+        if total > used:
+            used, since = total, now
+        stopped = OVER_CPU if total > limit else IDLE if now - since >= IDLE_SECONDS else None
+        if stopped is not None:
             child.kill()
             child.wait()
-            return None
+            return stopped
 
 
 def grade_folder(folder: Path, *, cpu_seconds: int = CPU_SECONDS, jobs: int = 0) -> list[Row]:

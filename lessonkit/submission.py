@@ -29,6 +29,7 @@ import math
 import re
 import socket
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -109,15 +110,26 @@ def run_cells(sources: list[str], namespace: dict[str, Any]) -> None:
         loop.close()
 
 
-def limit_cpu(seconds: int) -> None:  # pragma: no cover - irreversible: the grading process
-    """From now on, this process may use `seconds` more CPU seconds (then SIGXCPU stops it)."""
+def start_mark(result: Path) -> Path:
+    """Where the grading process notes the CPU seconds it had used when the learner's code began."""
+    return result.with_name(result.name + ".started")
+
+
+def limit_cpu(seconds: int, mark: Path) -> None:  # pragma: no cover - the grading process
+    """From now on, this process may use `seconds` more CPU seconds.
+
+    ``RLIMIT_CPU`` stops it (SIGXCPU) where there is one. `mark` gets the CPU
+    seconds used so far, so the grader can stop it too where there is none
+    (Windows): a process in an endless loop never goes idle.
+    """
+    used = math.ceil(time.process_time())
+    staged = mark.with_name(mark.name + ".part")
+    staged.write_text(str(used), encoding="utf-8")
+    staged.replace(mark)  # the grader never reads half a number
     try:
         import resource
-    except ImportError:  # Windows: no CPU limit; only the grader's stop for idling applies
+    except ImportError:
         return
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = math.ceil(usage.ru_utime + usage.ru_stime)
     resource.setrlimit(resource.RLIMIT_CPU, (used + seconds, used + seconds + 1))
 
 
@@ -149,7 +161,7 @@ def grade(path: Path, started: Callable[[], None] = lambda: None) -> dict[str, A
 def main(argv: list[str]) -> int:  # pragma: no cover - the grading process (test_grade.py)
     notebook, result, seconds = Path(argv[0]), Path(argv[1]), int(argv[2])
     refuse_network()
-    verdicts = grade(notebook, started=lambda: limit_cpu(seconds))
+    verdicts = grade(notebook, started=lambda: limit_cpu(seconds, start_mark(result)))
     result.write_text(json.dumps(verdicts), encoding="utf-8")
     return 0
 

@@ -68,6 +68,19 @@ def test_a_grading_process_that_dies_gets_an_error_row(
     )
 
 
+def test_where_the_os_sets_no_cpu_limit_the_grader_stops_an_endless_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on Windows: the process notes when the learner's code began, sets no limit, loops."""
+    fake = tmp_path / "python"  # argv: -m lessonkit.submission NOTEBOOK RESULT SECONDS
+    fake.write_text('#!/bin/sh\necho 0 > "$4.started"\nwhile :; do :; done\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(gradebook.sys, "executable", str(fake))
+    assert gradebook.grade_notebook(tmp_path / "a.ipynb", "a.ipynb", cpu_seconds=1) == [
+        Row("a.ipynb", "", "error", "stopped after 1 s of CPU time (an endless loop?)")
+    ]
+
+
 def test_the_environment_carries_no_credentials(tmp_path: Path) -> None:
     env = gradebook._environment(
         {"JUPYTERHUB_API_TOKEN": "t", "ANTHROPIC_API_KEY": "k", "PATH": "/bin"}, tmp_path
