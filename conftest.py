@@ -37,6 +37,36 @@ import pytest
 #: of lessonkit as missed.
 pytest_plugins = ["lessonkit.pytest_plugin"]
 
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """The first hook this conftest gets, before its ``pytest_plugins`` are imported."""
+    stop_stray_coverage(pluginmanager)
+
+
+def stop_stray_coverage(plugins: pytest.PytestPluginManager) -> bool:
+    """In a pytest-xdist worker, stop the coverage pytest-cov started for a controller.
+
+    pytest-cov sees ``-n`` in a worker's options too, so it starts a controller's
+    coverage there before the conftests load, then starts the worker's own at
+    session start without stopping the first, whose data nothing reports. Until
+    then it traces every import (the SDK's above all) at about half speed, in
+    every worker. Stopped here, they load untraced; lessonkit's module-level
+    lines still count: the controller's coverage, which is reported, traces
+    their import too, and the worker's own starts before collection.
+    Returns whether it stopped one.
+    """
+    cov = plugins.get_plugin("_cov")
+    if not os.environ.get("PYTEST_XDIST_WORKER") or cov is None:
+        return False
+    from pytest_cov.engine import DistMaster
+
+    controller = getattr(cov, "cov_controller", None)
+    if not isinstance(controller, DistMaster):
+        return False
+    controller.cov.stop()
+    return True
+
+
 STUDENT_COPIES = Path(__file__).resolve().parent / "exercises"
 
 
@@ -65,6 +95,7 @@ def tabulate_text() -> None:
     """
     from hypothesis import strategies as st
 
+    sys.settrace(None)  # Hypothesis's code, not lessonkit's: coverage would only slow it
     st.text().validate()
 
 

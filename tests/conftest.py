@@ -15,7 +15,8 @@ with ``pytest -m soak`` (``make soak``). Property tests (Hypothesis, marked
 Coverage on CPython 3.11 slows every line a traced process runs, lessonkit's or
 not, about twofold. :data:`NOT_TRACED` lists the test files it does not trace
 (marked ``no_cover``): those that drive other processes, and those that repeat,
-case after case, lines other tests trace too.
+case after case, lines other tests trace too. nbval's cells are not traced
+either: a notebook runs in its kernel, and this process only sends its cells.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ NOT_TRACED = (
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     tests = config.rootpath / "tests"
     for item in items:
-        if item.path.is_relative_to(tests) and item.path.relative_to(tests).as_posix().startswith(
-            NOT_TRACED
+        if item.path.suffix == ".ipynb" or (
+            item.path.is_relative_to(tests)
+            and item.path.relative_to(tests).as_posix().startswith(NOT_TRACED)
         ):
             item.add_marker(pytest.mark.no_cover)
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):  # @given

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -87,3 +87,38 @@ def test_hypothesis_tables_are_made_after_its_initialisation_ends(
     callers = [impl.plugin_name for impl in hook.get_hookimpls()]
     ours = callers.index(str(ROOT / "conftest.py"))
     assert ours < callers.index("hypothesispytest")  # pluggy calls the list from its end
+
+
+def test_a_worker_stops_the_coverage_pytest_cov_started_there_for_a_controller(
+    conftest: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coverage import Coverage
+    from pytest_cov.engine import DistMaster, DistWorker
+
+    def plugins(controller: object) -> Any:
+        cov = SimpleNamespace(cov_controller=controller)
+        return SimpleNamespace(get_plugin=lambda name: cov if name == "_cov" else None)
+
+    stray = Coverage(data_file=None, config_file=False)
+    master, worker = DistMaster.__new__(DistMaster), DistWorker.__new__(DistWorker)
+    master.cov = worker.cov = stray
+    stray.start()
+    try:
+        monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+        assert not conftest.stop_stray_coverage(plugins(master))  # the controller's own
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+        assert not conftest.stop_stray_coverage(plugins(worker))  # the worker's own
+        assert Coverage.current() is stray
+        assert conftest.stop_stray_coverage(plugins(master))
+        assert Coverage.current() is not stray
+    finally:
+        if Coverage.current() is stray:
+            stray.stop()
+
+
+def test_notebook_cells_run_untraced_and_these_tests_traced(request: pytest.FixtureRequest) -> None:
+    cells = [item for item in request.session.items if item.path.suffix == ".ipynb"]
+    if not cells:
+        pytest.skip("no notebook was collected in this run")
+    assert all(cell.get_closest_marker("no_cover") for cell in cells)
+    assert request.node.get_closest_marker("no_cover") is None
