@@ -75,7 +75,12 @@ def pytest_configure(config: pytest.Config) -> None:
         Path(tempfile.mkdtemp(prefix="lessonkit-progress-")) / "progress.json"
     )
     if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
-        rewrite_test_modules(config)
+        tracer = sys.gettrace()
+        sys.settrace(None)  # pytest's rewriter, not lessonkit: coverage would only slow it
+        try:
+            rewrite_test_modules(config)
+        finally:
+            sys.settrace(tracer)
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis's own: its tables may be made from here on
