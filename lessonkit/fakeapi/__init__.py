@@ -7,6 +7,7 @@ translate to and from it. A request's path through the core, module by module:
 
 Arriving and routed
     ``http``        ApiRequest / ApiResponse, the only currency of the core
+    ``gcpause``     the cycle collector paused while a body is parsed or a batch is made
     ``app``         FakeAPI: state, scripting (``reply``, ``fail_next``…) and ``handle``
     ``routes``      the endpoint table: method + path -> ``handler(exchange)``
     ``records``     RecordedRequest: what ``api.requests`` remembers of each request

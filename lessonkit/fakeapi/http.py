@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .gcpause import no_cycle_collection
 from .jsonbytes import dumps
 
 #: Where the real API lives; offline mode answers for this host and no other.
@@ -30,7 +31,10 @@ class ApiRequest:
 
     def json(self) -> Any:
         """The body parsed as JSON (``None`` for an empty body)."""
-        return json.loads(self.body) if self.body else None
+        if not self.body:
+            return None
+        with no_cycle_collection():  # a batch's body is tens of thousands of objects
+            return json.loads(self.body)
 
 
 class StreamDropped(Exception):
