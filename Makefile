@@ -75,9 +75,10 @@ test-hub: $(TEST_STAMP) browser-deps
 test-latest:
 	$(PYTHON) scripts/test_latest.py
 
-## lint: ruff and mypy
+## lint: ruff (rules and formatting) and mypy
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check lessonkit tests bench scripts deploy peer-notebooks
+	$(BIN)/ruff check lessonkit tests bench scripts deploy peer-notebooks conftest.py
+	$(BIN)/ruff format --check lessonkit tests bench scripts deploy peer-notebooks conftest.py
 	$(BIN)/mypy
 
 ## mutants: mutate every exercise's model solution; each mutant must be rejected (EX=ex03: one)

@@ -142,8 +142,7 @@ def load_equivalent(path: Path = EQUIVALENT) -> dict[str, dict[str, str]]:
         return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return {
-        name: {entry["mutant"]: entry["why"] for entry in entries}
-        for name, entries in data.items()
+        name: {entry["mutant"]: entry["why"] for entry in entries} for name, entries in data.items()
     }
 
 

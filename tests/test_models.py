@@ -161,7 +161,12 @@ def test_a_deprecated_model_warns_but_still_answers(lessonkit_api: FakeAPI) -> N
     with pytest.warns(DeprecationWarning, match=f"The model '{deprecated}' is deprecated"):
         message = client.messages.create(model=deprecated, max_tokens=20, messages=PROMPT)  # type: ignore[arg-type]
     assert message.model == deprecated
-    with pytest.warns(DeprecationWarning, match="deprecated"), client.messages.stream(
-        model=deprecated, max_tokens=20, messages=PROMPT  # type: ignore[arg-type]
-    ) as stream:
+    with (
+        pytest.warns(DeprecationWarning, match="deprecated"),
+        client.messages.stream(
+            model=deprecated,
+            max_tokens=20,
+            messages=PROMPT,  # type: ignore[arg-type]
+        ) as stream,
+    ):
         stream.until_done()

@@ -82,8 +82,7 @@ class BoundExercise:
         if entry not in self.namespace:
             return CheckResult(
                 Status.NOT_ATTEMPTED,
-                f"`{entry}` is not defined yet: write it, run its cell, "
-                "then run this check again.",
+                f"`{entry}` is not defined yet: write it, run its cell, then run this check again.",
             )
         return self.exercise.evaluate(self.namespace[entry])
 

@@ -229,8 +229,7 @@ class Exercise:
             )
         elif learner:
             message = (
-                f"`{self.entry}` was still inside a call your code made after {limit} "
-                "of computing."
+                f"`{self.entry}` was still inside a call your code made after {limit} of computing."
             )
         else:
             message = f"Checking `{self.entry}` did not finish within {limit} of computing."
