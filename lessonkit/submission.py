@@ -1,17 +1,16 @@
 """Grade one submitted exercise notebook, in the process ``lessonkit grade`` gives it.
 
-``python -m lessonkit.submission NOTEBOOK RESULT`` runs every code cell of
+``python -m lessonkit.submission NOTEBOOK RESULT SECONDS`` runs every code cell of
 NOTEBOOK in one namespace, as "Run All" would but going on past a failing cell
 (a stub that raises ``NotAttempted`` must not stop the rest), then runs the
 checker of every exercise the notebook binds and writes the verdicts to RESULT
 as JSON: ``{"verdicts": [[exercise, status, message], ...]}``, or
 ``{"error": sentence}`` for a file that is not a lessonkit exercise notebook.
 
-``python -m lessonkit.submission NOTEBOOK RESULT SECONDS`` also limits the CPU
-time the notebook's cells and checks may use to SECONDS, counted after
-lessonkit has warmed up (the SDK imported, each checker's reference solution
-run once): the limit judges the learner's code, not how fast this machine
-starts lessonkit.
+It limits the CPU time the notebook's cells and checks may use to SECONDS,
+counted after lessonkit has warmed up (the SDK imported, each checker's
+reference solution run once): the limit judges the learner's code, not how
+fast this machine starts lessonkit.
 
 The learner's code is untrusted: :mod:`lessonkit.gradebook` runs this in its own
 process; here an audit hook refuses every network connection (offline mode
@@ -34,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from .atomic import write_bytes
 
 #: ``from lessonkit.exercises import ex01_streaming`` (or ``lessonkit.exercises.ex01_streaming``).
 _CHECKER = re.compile(r"lessonkit\.exercises(?:\s+import\s+|\.)(ex\d\d_\w+)")
@@ -123,9 +124,7 @@ def limit_cpu(seconds: int, mark: Path) -> None:  # pragma: no cover - the gradi
     (Windows): a process in an endless loop never goes idle.
     """
     used = math.ceil(time.process_time())
-    staged = mark.with_name(mark.name + ".part")
-    staged.write_text(str(used), encoding="utf-8")
-    staged.replace(mark)  # the grader never reads half a number
+    write_bytes(mark, str(used).encode())  # whole: the grader never reads half a number
     try:
         import resource
     except ImportError:
