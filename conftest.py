@@ -70,11 +70,16 @@ def stop_stray_coverage(plugins: pytest.PytestPluginManager) -> bool:
 STUDENT_COPIES = Path(__file__).resolve().parent / "exercises"
 
 
+def _controls_workers(config: pytest.Config) -> bool:
+    """Whether this process is pytest-xdist's controller (it starts workers, runs no test)."""
+    return bool(config.getoption("numprocesses", None)) and not hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["LESSONKIT_PROGRESS"] = str(
         Path(tempfile.mkdtemp(prefix="lessonkit-progress-")) / "progress.json"
     )
-    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+    if _controls_workers(config):
         tracer = sys.gettrace()
         sys.settrace(None)  # pytest's rewriter, not lessonkit: coverage would only slow it
         try:
@@ -85,8 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis's own: its tables may be made from here on
 def pytest_sessionstart(session: pytest.Session) -> None:
-    config = session.config
-    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+    if _controls_workers(session.config):
         threading.Thread(target=tabulate_text, name="hypothesis-tables", daemon=True).start()
 
 
