@@ -23,6 +23,7 @@ import importlib
 import os
 import pkgutil
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -79,6 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["LESSONKIT_PROGRESS"] = str(
         Path(tempfile.mkdtemp(prefix="lessonkit-progress-")) / "progress.json"
     )
+    if not hasattr(config, "workerinput"):
+        fork_kernels(config)
     if _controls_workers(config):
         tracer = sys.gettrace()
         sys.settrace(None)  # pytest's rewriter, not lessonkit: coverage would only slow it
@@ -86,6 +89,33 @@ def pytest_configure(config: pytest.Config) -> None:
             rewrite_test_modules(config)
         finally:
             sys.settrace(tracer)
+
+
+def fork_kernels(config: pytest.Config) -> Path | None:
+    """Have every kernel this run starts fork from one warm process (tests/forked_kernels.py).
+
+    Its ``python3`` kernel spec goes first on ``JUPYTER_PATH``, for the workers,
+    nbval (``--nbval-kernel-name python3``), nbclient and JupyterLab alike.
+    POSIX only (it passes file descriptors over a Unix socket); elsewhere kernels
+    start as usual. Returns the spec's directory.
+    """
+    if not hasattr(socket, "send_fds"):
+        return None
+    from tests import forked_kernels
+
+    directory = Path(tempfile.mkdtemp(prefix="lessonkit-kernels-"))
+    zygote = forked_kernels.start(directory)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(directory), os.environ.get("JUPYTER_PATH")) if p
+    )
+
+    def stop() -> None:
+        zygote.terminate()
+        zygote.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+
+    config.add_cleanup(stop)
+    return directory
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis's own: its tables may be made from here on
@@ -154,13 +184,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 #: would leave every other worker idle until it finished.
 FIRST = ("browser", "hub", "slow")
 #: Test files whose tests share one costly module fixture (a real JupyterHub, a graded
-#: folder, a fresh interpreter, fifty threads' answers): split over workers, each
+#: folder, a fresh interpreter, fifty threads' answers, a zygote): split over workers, each
 #: worker would build it again.
 SHARED = (
     "tests/hub/test_hub.py",
     "tests/grading/test_grade.py",
     "tests/reliability/test_import_time.py",
     "tests/reliability/test_concurrency.py",
+    "tests/test_forked_kernels.py",
 )
 #: The browser tests all go to one worker: each worker that runs any starts its own
 #: JupyterLab and Chromium (15–30 s of CPU), more than a second lane saves in waiting.
