@@ -12,6 +12,8 @@
   each notebook's nbval cells stay together on one worker, in order, and so do
   the tests sharing the real JupyterHub; the longest work is handed out first, so
   no worker is left with a long test at the end while the others wait.
+* Every kernel the run starts forks from one process that imported ipykernel and
+  the SDK once (:func:`fork_kernels`, ``tests/forked_kernels.py``).
 * ``q.check()`` records progress; during test runs it goes to a temporary
   file of each test process (each pytest-xdist worker has its own), never to
   the learner's ``~/.lessonkit``.
