@@ -99,9 +99,11 @@ def fork_kernels(config: pytest.Config) -> Path | None:
     Its ``python3`` kernel spec goes first on ``JUPYTER_PATH``, for the workers,
     nbval (``--nbval-kernel-name python3``), nbclient and JupyterLab alike.
     POSIX only (it passes file descriptors over a Unix socket); elsewhere kernels
-    start as usual. Returns the spec's directory.
+    start as usual, and so they do in a run given ``--nbval-current-env``
+    (``bench/notebooks.py`` measures what a learner's kernel costs to start).
+    Returns the spec's directory.
     """
-    if not hasattr(socket, "send_fds"):
+    if not hasattr(socket, "send_fds") or getattr(config.option, "nbval_current_env", False):
         return None
     from tests import forked_kernels
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -122,3 +126,38 @@ def test_notebook_cells_run_untraced_and_these_tests_traced(request: pytest.Fixt
         pytest.skip("no notebook was collected in this run")
     assert all(cell.get_closest_marker("no_cover") for cell in cells)
     assert request.node.get_closest_marker("no_cover") is None
+
+
+def test_a_current_env_run_starts_its_kernels_as_usual(conftest: ModuleType) -> None:
+    config = SimpleNamespace(option=SimpleNamespace(nbval_current_env=True))
+    assert conftest.fork_kernels(config) is None
+
+
+def test_every_kernel_of_the_run_finds_the_zygotes_spec_first(
+    conftest: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests import forked_kernels
+
+    stopped: list[str] = []
+
+    def start(directory: Path) -> SimpleNamespace:  # the zygote itself: test_forked_kernels.py
+        forked_kernels.write_kernel_spec(directory, str(directory / "zygote.sock"))
+        return SimpleNamespace(terminate=lambda: stopped.append("terminate"), wait=lambda: 0)
+
+    monkeypatch.setattr(forked_kernels, "start", start)
+    monkeypatch.setenv("JUPYTER_PATH", "/before")
+    cleanups: list[Callable[[], None]] = []
+    config = SimpleNamespace(option=SimpleNamespace(), add_cleanup=cleanups.append)
+    directory = conftest.fork_kernels(config)
+    assert os.environ["JUPYTER_PATH"] == f"{directory}{os.pathsep}/before"
+    spec = json.loads((directory / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["argv"][-5:] == [
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        "{connection_file}",
+    ]
+    for cleanup in cleanups:
+        cleanup()
+    assert stopped == ["terminate"] and not directory.exists()
