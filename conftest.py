@@ -25,7 +25,6 @@ import importlib
 import os
 import pkgutil
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -98,12 +97,13 @@ def fork_kernels(config: pytest.Config) -> Path | None:
 
     Its ``python3`` kernel spec goes first on ``JUPYTER_PATH``, for the workers,
     nbval (``--nbval-kernel-name python3``), nbclient and JupyterLab alike.
-    POSIX only (it passes file descriptors over a Unix socket); elsewhere kernels
+    Linux only (it passes file descriptors over a Unix socket and waits on a pidfd);
+    elsewhere kernels
     start as usual, and so they do in a run given ``--nbval-current-env``
     (``bench/notebooks.py`` measures what a learner's kernel costs to start).
     Returns the spec's directory.
     """
-    if not hasattr(socket, "send_fds") or getattr(config.option, "nbval_current_env", False):
+    if not hasattr(os, "pidfd_open") or getattr(config.option, "nbval_current_env", False):
         return None
     from tests import forked_kernels
 

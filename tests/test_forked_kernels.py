@@ -25,7 +25,7 @@ from jupyter_client.manager import KernelManager, start_new_kernel
 from tests import forked_kernels
 
 pytestmark = [
-    pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs POSIX"),
+    pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="the zygote runs on Linux"),
     pytest.mark.no_cover,  # drives other processes
     # jupyter_client's blocking manager leaves its event loop's sockets to the collector
     pytest.mark.filterwarnings("ignore::ResourceWarning"),

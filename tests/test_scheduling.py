@@ -133,6 +133,7 @@ def test_a_current_env_run_starts_its_kernels_as_usual(conftest: ModuleType) -> 
     assert conftest.fork_kernels(config) is None
 
 
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="the zygote runs on Linux")
 def test_every_kernel_of_the_run_finds_the_zygotes_spec_first(
     conftest: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
