@@ -98,9 +98,9 @@ def fork_kernels(config: pytest.Config) -> Path | None:
     Its ``python3`` kernel spec goes first on ``JUPYTER_PATH``, for the workers,
     nbval (``--nbval-kernel-name python3``), nbclient and JupyterLab alike.
     Linux only (it passes file descriptors over a Unix socket and waits on a pidfd);
-    elsewhere kernels
-    start as usual, and so they do in a run given ``--nbval-current-env``
-    (``bench/notebooks.py`` measures what a learner's kernel costs to start).
+    elsewhere kernels start as usual, and so they do in a run given
+    ``--nbval-current-env`` (``bench/notebooks.py`` measures what a learner's
+    kernel costs to start).
     Returns the spec's directory.
     """
     if not hasattr(os, "pidfd_open") or getattr(config.option, "nbval_current_env", False):

@@ -41,7 +41,14 @@ PRELOAD = ("ipykernel.kernelapp", "anthropic", "httpx", "respx", "ipywidgets", "
 #: The module a kernel spec runs, and so the only one a fork can stand in for.
 LAUNCHER = "ipykernel_launcher"
 #: Signals the client passes on; SIGKILL cannot be caught: the zygote sees the client go.
-FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
+FORWARDED = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGHUP,
+    signal.SIGQUIT,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+)
 
 
 def kernel_spec(socket_path: str, python: str = sys.executable) -> dict[str, Any]:
@@ -98,8 +105,8 @@ def connect(socket_path: str, argv: list[str]) -> None:
     if "pid" not in reply:
         os.execv(argv[0], argv)
     pid = reply["pid"]
-    for name in FORWARDED:
-        signal.signal(getattr(signal, name), lambda number, _frame: _forward(pid, number))
+    for number in FORWARDED:
+        signal.signal(number, lambda number, _frame: _forward(pid, number))
     ending = _receive(client)
     if "exit" not in ending:  # the zygote is gone: wait for the kernel itself
         _wait_for_exit(pid)
@@ -126,7 +133,6 @@ def _wait_for_exit(pid: int) -> None:
 
 def _end_like(code: int) -> None:
     """Exit with the kernel's status; for a kernel killed by a signal, by the same signal."""
-    sys.stdout.flush()
     if code < 0:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
@@ -156,10 +162,7 @@ def _receive(sock: socket.socket, data: bytes = b"") -> dict[str, Any]:
 def refusal(request: dict[str, Any], fds: list[int], base_env: dict[str, str]) -> str | None:
     """Why a fork of this process would not be the kernel ``request`` asks for, or None."""
     argv = request["argv"]
-    python = Path(argv[0])
-    if python.parent.resolve() != Path(sys.executable).parent.resolve() or not (
-        python.exists() and python.samefile(sys.executable)
-    ):
+    if os.path.abspath(argv[0]) != sys.executable:  # the spec names it as the zygote runs it
         return f"another interpreter: {argv[0]}"
     if argv[1:3] != ["-m", LAUNCHER]:
         return f"not `-m {LAUNCHER}`: {argv[1:3]}"
