@@ -1,22 +1,30 @@
 """The respx adapter: real SDK requests in, :meth:`FakeAPI.handle` answers out.
 
 The SDK sends HTTP through httpx2/httpcore2. We register a respx mocker for
-httpcore2 (the one pytest-httpx2 ships, without importing pytest) and start a
-router on it that sends ``api.anthropic.com`` to the fake and refuses every
-other host, so a mock that stops matching fails loudly instead of making a
-live, billed call. Plain httpx (other libraries in the kernel) is fenced the
-same way. The mocker patches httpcore2's connection classes, so clients
-created before offline mode started are intercepted too.
+httpcore2 (the one pytest-httpx2 ships, without importing pytest) and, while
+offline mode is on, register a router on it that sends ``api.anthropic.com``
+to the fake and refuses every other host, so a mock that stops matching fails
+loudly instead of making a live, billed call. Plain httpx (other libraries in
+the kernel) is fenced by a second mocker on httpcore. The mockers patch the
+connection classes, so clients created before offline mode started are
+intercepted too.
+
+The routers are lessonkit's own two-line ones, not ``respx.mock()``: a respx
+router builds its routes, call lists and snapshots on every start and records
+every request it answers, which made switching offline mode on cost ~3 ms (a
+checker switches it on for each scenario it runs) and kept every request and
+response of a session in memory.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-import inspect
+import pkgutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 # httpx, httpcore2 and respx load when offline mode first starts (~0.1 s; plain httpx
 # also imports rich and click for its CLI), not on `import lessonkit`.
@@ -29,6 +37,7 @@ from .fakeapi.faults import RequestTimedOut
 from .fakeapi.http import API_HOST, ApiRequest, StreamDropped
 
 __all__ = [
+    "FENCE",
     "MOCKER",
     "OfflineError",
     "intercept",
@@ -39,6 +48,8 @@ __all__ = [
 
 #: The respx mocker that patches httpcore2 (the name pytest-httpx2 also registers).
 MOCKER = "httpcore2"
+#: lessonkit's respx mocker on plain httpcore, which refuses every request.
+FENCE = "lessonkit-httpcore-fence"
 _MOCKER_TARGETS = [
     "httpcore2._sync.connection.HTTPConnection",
     "httpcore2._sync.connection_pool.ConnectionPool",
@@ -54,7 +65,7 @@ class OfflineError(RuntimeError):
 
 
 def register_mocker() -> None:
-    """Register respx's ``"httpcore2"`` mocker, unless pytest-httpx2 already did.
+    """Register respx's ``"httpcore2"`` mocker, unless pytest-httpx2 already did, and the fence.
 
     Its class has the same targets, so either serves. respx refuses a second
     class under one name, so pytest-httpx2, where used, must be imported before
@@ -62,12 +73,75 @@ def register_mocker() -> None:
     """
     from respx.mocks import HTTPCoreMocker, Mocker
 
-    if MOCKER in Mocker.registry:
-        return
+    if MOCKER not in Mocker.registry:
 
-    class HTTPCore2Mocker(HTTPCoreMocker):
-        name = MOCKER
-        targets = list(_MOCKER_TARGETS)
+        class HTTPCore2Mocker(_StartsQuickly, HTTPCoreMocker):
+            name = MOCKER
+            targets = list(_MOCKER_TARGETS)
+
+    if FENCE not in Mocker.registry:
+
+        class HTTPCoreFence(_StartsQuickly, HTTPCoreMocker):
+            name = FENCE
+            targets = list(HTTPCoreMocker.targets)
+
+
+class _StartsQuickly:
+    """respx's ``Mocker.start``, with each target resolved once per process.
+
+    respx finds every target by its import path and reads each method's
+    signature on every start; the patches this makes are the same.
+    """
+
+    @classmethod
+    def start(cls: Any) -> None:
+        if cls._patches:  # on already (another router is registered)
+            return
+        for owner, method, replacement in _replacements(cls):
+            patch = mock.patch.object(owner, method, replacement)
+            patch.start()
+            cls._patches.append(patch)
+
+
+def _replacements(mocker: Any) -> Iterator[tuple[type, str, Callable[..., Any]]]:
+    """Each (class, method, stand-in) the mocker patches; a target it cannot find is skipped,
+    as respx skips it (``lessonkit doctor`` reports one)."""
+    for target in mocker.targets:
+        try:
+            owner = _resolve(target)
+        except (ImportError, AttributeError):
+            continue
+        for method in mocker.target_methods:
+            original = getattr(owner, method, None)
+            if original is not None:
+                yield owner, method, _stand_in(mocker.mock, original)
+
+
+@functools.cache
+def _resolve(target: str) -> type:
+    owner: type = pkgutil.resolve_name(target)
+    return owner
+
+
+@functools.cache
+def _stand_in(
+    make: Callable[[Callable[..., Any]], Callable[..., Any]], original: Callable[..., Any]
+) -> Callable[..., Any]:
+    """respx's replacement for `original` (made again only if `original` changes)."""
+    return make(original)
+
+
+class _Router:
+    """The part of a respx router its mocker calls: every request goes to `answer`.
+
+    Its answer is final, as a respx router's catch-all route is, and nothing is recorded.
+    """
+
+    def __init__(self, answer: Callable[[httpx.Request], httpx.Response]) -> None:
+        self.handler = answer
+
+    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        return self.handler(request)
 
 
 def missing_targets() -> list[str]:
@@ -83,19 +157,23 @@ def missing_targets() -> list[str]:
 @contextmanager
 def intercept(api: FakeAPI) -> Iterator[None]:
     """While inside: ``api.anthropic.com`` is served by ``api``, every other host refused."""
-    import respx
+    from respx.mocks import Mocker
 
     register_mocker()
-    router = respx.mock(using=MOCKER, assert_all_called=False, assert_all_mocked=True)
-    router.route(host=API_HOST).mock(side_effect=_side_effect(functools.partial(_serve, api)))
-    router.route().mock(side_effect=_refuse)
-    fence = respx.mock(using="httpcore", assert_all_called=False, assert_all_mocked=True)
-    fence.route().mock(side_effect=_refuse)
+    routers = {MOCKER: _Router(functools.partial(_answer, api)), FENCE: _Router(_refuse)}
     with ExitStack() as stack:
-        for mock in (router, fence):
-            mock.start()
-            stack.callback(mock.stop, quiet=True)
+        for name, router in routers.items():
+            mocker = Mocker.registry[name]
+            mocker.register(router)  # type: ignore[arg-type]
+            stack.callback(_release, mocker, router)
+            mocker.start()
         yield
+
+
+def _release(mocker: Any, router: _Router) -> None:
+    """What stopping a respx router does: unregister it; the last one out removes the patches."""
+    mocker.unregister(router)
+    mocker.stop()
 
 
 def to_api_request(request: httpx.Request | httpx2.Request) -> ApiRequest:
@@ -157,25 +235,6 @@ def _transport_errors(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
-#: What respx sees of a side effect's parameters. respx reads a side effect's signature on
-#: every request (to pass ``route=`` if asked for); a ready one saves ~5 us a call.
-_SIDE_EFFECT_SIGNATURE = inspect.Signature(
-    [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-)
-
-
-def _side_effect(
-    serve: Callable[[httpx.Request], httpx.Response],
-) -> Callable[[httpx.Request], httpx.Response]:
-    """``serve`` as a plain function whose signature respx need not compute per request."""
-
-    def side_effect(request: httpx.Request) -> httpx.Response:
-        return serve(request)
-
-    side_effect.__signature__ = _SIDE_EFFECT_SIGNATURE  # type: ignore[attr-defined]
-    return side_effect
-
-
 @functools.cache
 def _body_type() -> Callable[[Iterator[bytes]], httpx.SyncByteStream]:
     import httpx
@@ -196,6 +255,13 @@ def _body_type() -> Callable[[Iterator[bytes]], httpx.SyncByteStream]:
     return _Body
 
 
+def _answer(api: FakeAPI, request: httpx.Request) -> httpx.Response:
+    """``api``'s answer to a request for its host; any other host is refused."""
+    if request.url.host != API_HOST:
+        return _refuse(request)
+    return _serve(api, request)
+
+
 def _serve(api: FakeAPI, request: httpx.Request) -> httpx.Response:
     import httpcore2
     import httpx
@@ -204,7 +270,6 @@ def _serve(api: FakeAPI, request: httpx.Request) -> httpx.Response:
         response = api.handle(to_api_request(request))
     except RequestTimedOut as err:  # api.timeout_next(): httpcore2's own read timeout
         raise httpcore2.ReadTimeout(str(err)) from None
-    # With its request attached, respx hands the response on as is instead of cloning it.
     if isinstance(response.body, bytes):
         return httpx.Response(
             response.status, headers=response.headers, content=response.body, request=request

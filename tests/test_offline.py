@@ -89,6 +89,77 @@ def test_after_stop_nothing_is_intercepted() -> None:
     assert not isinstance(caught.value.__cause__, OfflineError)
 
 
+def _transport_methods() -> dict[str, object]:
+    """Every method the offline mockers patch, on httpcore2 and on plain httpcore."""
+    import httpcore
+    import httpcore2
+
+    return {
+        f"{package.__name__}.{cls}.{method}": getattr(getattr(package, cls), method)
+        for package in (httpcore, httpcore2)
+        for cls in ("HTTPConnection", "ConnectionPool", "HTTPProxy")
+        for method in ("handle_request",)
+    } | {
+        f"{package.__name__}.Async{cls}.{method}": getattr(getattr(package, f"Async{cls}"), method)
+        for package in (httpcore, httpcore2)
+        for cls in ("HTTPConnection", "ConnectionPool", "HTTPProxy")
+        for method in ("handle_async_request",)
+    }
+
+
+def test_every_session_patches_the_transport_and_leaves_it_as_it_was() -> None:
+    """The patches are made afresh for each session (they are not left in place between)."""
+    before = _transport_methods()
+    for _ in range(3):
+        with lessonkit.offline() as api:
+            during = _transport_methods()
+            api.reply("Again")
+            assert _hello(anthropic.Anthropic()) == "Again"
+        assert all(during[name] is not before[name] for name in before)
+        assert _transport_methods() == before
+
+
+def test_a_respx_router_on_the_same_mocker_works_outside_offline_mode() -> None:
+    """``respx.mock(using="httpcore2")`` (the benchmarks' floor) shares offline mode's mocker."""
+    import respx
+
+    with lessonkit.offline():
+        pass  # registers the mocker
+    before = _transport_methods()
+    with respx.mock(using="httpcore2") as router:
+        router.post("https://api.anthropic.com/v1/messages").respond(
+            json={"id": "msg_1", "type": "message", "role": "assistant", "model": models.DEFAULT,
+                  "content": [{"type": "text", "text": "From respx"}], "stop_reason": "end_turn",
+                  "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 2}},
+        )  # fmt: skip
+        assert _hello(anthropic.Anthropic(api_key="x", max_retries=0)) == "From respx"
+        with lessonkit.offline() as api:  # registered first, respx's router answers what it matches
+            api.reply("From lessonkit")
+            assert _hello(anthropic.Anthropic()) == "From respx"
+            client = anthropic.Anthropic()
+            tokens = client.messages.count_tokens(model=models.DEFAULT, messages=PROMPT)  # type: ignore[arg-type]
+            assert tokens.input_tokens > 0 and len(api.requests) == 1  # the rest, the fake
+        assert router.calls.call_count == 2
+    assert _transport_methods() == before
+
+
+def test_a_class_the_transport_lacks_is_skipped_as_respx_skips_it() -> None:
+    """(``lessonkit doctor`` names it: requests through it would not be intercepted.)"""
+    from lessonkit import _transport
+
+    with lessonkit.offline():
+        pass  # registers the mocker
+    from respx.mocks import Mocker
+
+    mocker = Mocker.registry[_transport.MOCKER]
+    found = {(owner.__name__, method) for owner, method, _ in _transport._replacements(mocker)}
+    assert ("HTTPConnection", "handle_request") in found and len(found) == 6
+
+    gone = ["httpcore2._sync.connection.Gone", "httpcore2._sync.nowhere.HTTPConnection"]
+    renamed = type("Renamed", (), {"targets": gone, "target_methods": mocker.target_methods})
+    assert list(_transport._replacements(renamed)) == []
+
+
 # --- environment ------------------------------------------------------------------------------
 
 
