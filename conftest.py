@@ -90,6 +90,8 @@ def pytest_configure(config: pytest.Config) -> None:
             rewrite_test_modules(config)
         finally:
             sys.settrace(tracer)
+        if _coverage() is not None:
+            import_lessonkit()  # traced once, here: the workers import it untraced
 
 
 def fork_kernels(config: pytest.Config) -> Path | None:
@@ -217,31 +219,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection(session: pytest.Session) -> object:
-    """Trace lessonkit's imports, not the rest of collection.
+    """Collect untraced.
 
     Every worker collects the whole suite, and coverage's tracer makes that about
     twice as costly (pytest rewriting each test module's asserts, the test
-    modules' imports), though little of it is lessonkit. So under ``--cov`` every
-    lessonkit module is imported first, traced (its module-level lines count),
-    and the tracer is paused while pytest collects. Test modules that call a
-    memoised lessonkit function at import (to build parameters) filled its cache
-    untraced; the caches are emptied afterwards, so the first call in a test
-    runs, traced, again.
+    modules' imports), though little of it is lessonkit. So under ``--cov`` the
+    tracer is paused while pytest collects, and while every lessonkit module is
+    imported first: their module-level lines count where they are imported
+    traced, once, in pytest-xdist's controller (whose coverage data is combined
+    with the workers'), or here in a run without workers. Test modules that call
+    a memoised lessonkit function at import (to build parameters) filled its
+    cache untraced; the caches are emptied afterwards, so the first call in a
+    test runs, traced, again.
     """
-    coverage = sys.modules.get("coverage")
-    current = coverage.Coverage.current() if coverage is not None else None
+    current = _coverage()
     if current is None:
         return (yield)
-    import lessonkit
-
-    for module in pkgutil.walk_packages(lessonkit.__path__, "lessonkit."):
-        importlib.import_module(module.name)
+    if not hasattr(session.config, "workerinput"):
+        import_lessonkit()
     current.stop()
     try:
+        import_lessonkit()
         return (yield)
     finally:
         _clear_lessonkit_caches()
         current.start()
+
+
+def _coverage() -> Any:
+    """The coverage measurement running in this process (pytest-cov's), or None."""
+    coverage = sys.modules.get("coverage")
+    return coverage.Coverage.current() if coverage is not None else None
+
+
+def import_lessonkit() -> None:
+    """Import every lessonkit module (tests import most of them lazily, inside tests)."""
+    import lessonkit
+
+    for module in pkgutil.walk_packages(lessonkit.__path__, "lessonkit."):
+        importlib.import_module(module.name)
 
 
 def _clear_lessonkit_caches() -> None:
