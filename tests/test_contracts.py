@@ -16,6 +16,7 @@ import anthropic
 import pytest
 
 from lessonkit import models
+from lessonkit.exercises import harness
 from lessonkit.fakeapi.app import FakeAPI
 from lessonkit.fakeapi.facts import facts
 
@@ -54,8 +55,9 @@ CALCULATOR = {
 
 @pytest.fixture
 def client(lessonkit_api: FakeAPI) -> anthropic.Anthropic:
-    """A real client on the fake, no retries: each call is one request."""
-    return anthropic.Anthropic(max_retries=0)
+    """A real client on the fake, no retries: each call is one request (cheap to build, as
+    the checkers build theirs)."""
+    return harness.client(max_retries=0)
 
 
 def _create(client: anthropic.Anthropic, text: str, **options: Any) -> anthropic.types.Message:

@@ -18,6 +18,7 @@ import pytest
 
 import lessonkit
 from lessonkit import models
+from lessonkit.exercises import harness
 
 CALLERS = 50
 pytestmark = pytest.mark.timeout(120)
@@ -45,7 +46,7 @@ def alone() -> dict[int, str]:
     answers = {}
     for i in range(CALLERS):
         with lessonkit.offline():
-            answers[i] = _text(anthropic.Anthropic(max_retries=0).messages.create(**_ask(i)))
+            answers[i] = _text(harness.client(max_retries=0).messages.create(**_ask(i)))
     assert len(set(answers.values())) > CALLERS // 2, "prompts should give mostly distinct answers"
     return answers
 
