@@ -2,7 +2,9 @@
 
 Each notebook is graded in a process of its own (:mod:`lessonkit.submission`),
 because it runs a learner's code: a crash, an endless loop or ``sys.exit()``
-there costs one row, never the gradebook. The limit is CPU time
+there costs one row, never the gradebook. A file that is not an exercise
+notebook (unreadable, not JSON, binding no checker) gets its row without one.
+The limit is CPU time
 (``RLIMIT_CPU``; where there is none, the grader watches the process's CPU
 time itself), not wall-clock time, so a loaded machine does not fail a
 correct but slow answer, and it starts once lessonkit has warmed up (imports,
@@ -39,7 +41,7 @@ from html import escape
 from pathlib import Path
 
 from .atomic import write_bytes
-from .submission import start_mark
+from .submission import NotGradable, checker_name, read_cells, start_mark
 
 __all__ = ["CPU_SECONDS", "Row", "grade_folder", "grade_notebook", "to_csv", "to_html", "write"]
 
@@ -78,7 +80,14 @@ def _environment(base: Mapping[str, str], scratch: Path) -> dict[str, str]:
 
 
 def grade_notebook(path: Path, name: str, *, cpu_seconds: int = CPU_SECONDS) -> list[Row]:
-    """Grade the notebook at `path` (called `name` in the gradebook) in a limited subprocess."""
+    """Grade the notebook at `path` (called `name` in the gradebook) in a limited subprocess.
+
+    A file that is not an exercise notebook gets its error row here, without one.
+    """
+    try:
+        checker_name(read_cells(path))
+    except NotGradable as reason:
+        return [Row(name, "", ERROR, str(reason))]
     with tempfile.TemporaryDirectory(prefix="lessonkit-grade-") as scratch:
         result, stderr = Path(scratch) / "result.json", Path(scratch) / "stderr.txt"
         command = [

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import importlib
 import io
 import json
 import math
@@ -62,6 +63,8 @@ def read_cells(path: Path) -> list[str]:
     """The sources of `path`'s code cells; NotGradable if it is not a notebook."""
     try:
         notebook = json.loads(path.read_bytes())
+    except OSError as error:
+        raise NotGradable(f"cannot read the file ({error.strerror or error})") from None
     except ValueError as error:
         raise NotGradable(f"not a notebook: the file is not valid JSON ({error})") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
@@ -74,18 +77,37 @@ def read_cells(path: Path) -> list[str]:
     return sources
 
 
-def checker(sources: list[str]) -> ModuleType:
-    """The checker module the notebook binds (``lessonkit.exercises.exNN_*``)."""
-    from .exercises import NOTEBOOKS
+def checker_name(sources: list[str]) -> str:
+    """The name of the checker module the notebook binds (``exNN_*``); NotGradable if none.
 
-    modules = {module.__name__.rsplit(".", 1)[1]: module for module in NOTEBOOKS.values()}
+    Found without importing any checker (which imports the SDK): the grader asks
+    this of every file before it starts a process for one.
+    """
+    known = _checker_names()
+    name: str
     for source in sources:
         for name in _CHECKER.findall(source):
-            if name in modules:
-                return modules[name]
+            if name in known:
+                return name
     raise NotGradable(
         "not a lessonkit exercise notebook: it imports no lessonkit.exercises checker"
     )
+
+
+def _checker_names() -> frozenset[str]:
+    """The ``exNN_*`` modules in :mod:`lessonkit.exercises`, listed without importing them."""
+    import pkgutil
+    from importlib.util import find_spec
+
+    spec = find_spec(f"{__package__}.exercises")
+    assert spec is not None and spec.submodule_search_locations is not None
+    names = pkgutil.iter_modules(spec.submodule_search_locations)
+    return frozenset(m.name for m in names if re.fullmatch(r"ex\d\d_\w+", m.name))
+
+
+def checker(sources: list[str]) -> ModuleType:
+    """The checker module the notebook binds (``lessonkit.exercises.exNN_*``)."""
+    return importlib.import_module(f"{__package__}.exercises.{checker_name(sources)}")
 
 
 def run_cells(sources: list[str], namespace: dict[str, Any]) -> None:

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from lessonkit import gradebook, submission
+from lessonkit.exercises import NOTEBOOKS
 from lessonkit.gradebook import Row
+
+
+def _exercise_notebook(path: Path) -> Path:
+    """A notebook the grader would start a process for (it binds a checker)."""
+    cell = {"cell_type": "code", "source": "from lessonkit.exercises import ex01_streaming"}
+    path.write_text(json.dumps({"cells": [cell]}))
+    return path
 
 
 def test_cells_run_like_run_all_going_on_past_errors() -> None:
@@ -47,9 +55,40 @@ def test_the_checker_is_found_from_either_import_form() -> None:
     ).__name__.endswith("ex05_batches")
 
 
+def test_the_checkers_are_found_without_importing_them() -> None:
+    """The grader lists them from the package's files; they are the notebooks' checkers."""
+    assert submission._checker_names() == {m.__name__.rsplit(".", 1)[1] for m in NOTEBOOKS.values()}
+    sources = [
+        "from lessonkit.exercises import ex99_nope",
+        "import lessonkit.exercises.ex02_stop_reasons",
+    ]
+    assert submission.checker_name(sources) == "ex02_stop_reasons"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b'{"cells": [', "not a notebook: the file is not valid JSON"),
+        (b'{"cells": [{"cell_type": "code", "source": "1"}]}', "not a lessonkit exercise notebook"),
+        (None, "cannot read the file (No such file or directory)"),
+    ],
+    ids=["broken", "foreign", "missing"],
+)
+def test_a_file_that_is_not_an_exercise_notebook_gets_its_row_without_a_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None, error: str
+) -> None:
+    path = tmp_path / "x.ipynb"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setattr(gradebook.subprocess, "Popen", None)  # would fail if called
+    [row] = gradebook.grade_notebook(path, "x.ipynb")
+    assert (row.exercise, row.status) == ("", "error") and row.message.startswith(error)
+
+
 def test_a_grading_process_that_dies_gets_an_error_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _exercise_notebook(tmp_path / "a.ipynb")
     monkeypatch.setattr(gradebook.sys, "executable", str(tmp_path / "no-python"))
     with pytest.raises(FileNotFoundError):
         gradebook.grade_notebook(tmp_path / "a.ipynb", "a.ipynb")
@@ -72,6 +111,7 @@ def test_where_the_os_sets_no_cpu_limit_the_grader_stops_an_endless_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As on Windows: the process notes when the learner's code began, sets no limit, loops."""
+    _exercise_notebook(tmp_path / "a.ipynb")
     fake = tmp_path / "python"  # argv: -m lessonkit.submission NOTEBOOK RESULT SECONDS
     fake.write_text('#!/bin/sh\necho 0 > "$4.started"\nwhile :; do :; done\n')
     fake.chmod(0o755)
