@@ -13,7 +13,8 @@
   the tests sharing the real JupyterHub; the longest work is handed out first, so
   no worker is left with a long test at the end while the others wait.
 * Every kernel the run starts forks from one process that imported ipykernel and
-  the SDK once (:func:`fork_kernels`, ``tests/forked_kernels.py``).
+  the SDK once (:func:`fork_kernels`, ``tests/forked_kernels.py``); the run's
+  summary shows how any of them that failed ended.
 * ``q.check()`` records progress; during test runs it goes to a temporary
   file of each test process (each pytest-xdist worker has its own), never to
   the learner's ``~/.lessonkit``.
@@ -94,6 +95,10 @@ def pytest_configure(config: pytest.Config) -> None:
             import_lessonkit()  # traced once, here: the workers import it untraced
 
 
+#: The directory of the run's zygote (see :func:`fork_kernels`).
+KERNELS = pytest.StashKey[Path]()
+
+
 def fork_kernels(config: pytest.Config) -> Path | None:
     """Have every kernel this run starts fork from one warm process (tests/forked_kernels.py).
 
@@ -115,6 +120,8 @@ def fork_kernels(config: pytest.Config) -> Path | None:
         p for p in (str(directory), os.environ.get("JUPYTER_PATH")) if p
     )
 
+    config.stash[KERNELS] = directory
+
     def stop() -> None:
         zygote.terminate()
         zygote.wait()
@@ -122,6 +129,19 @@ def fork_kernels(config: pytest.Config) -> Path | None:
 
     config.add_cleanup(stop)
     return directory
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Show how each forked kernel that failed ended (nbval discards a kernel's stderr)."""
+    directory = config.stash.get(KERNELS, None)
+    if directory is None:
+        return
+    from tests import forked_kernels
+
+    failed = forked_kernels.failures(directory)
+    if failed:
+        terminalreporter.write_sep("=", "forked kernels that failed")
+        terminalreporter.write(failed)
 
 
 @pytest.hookimpl(trylast=True)  # after Hypothesis's own: its tables may be made from here on

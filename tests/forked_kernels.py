@@ -35,6 +35,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+#: Beside the zygote's socket: how each forked kernel that failed ended (nbval, for one,
+#: sends a kernel's stderr to /dev/null, so a kernel that dies at start says nothing there).
+LOG = "failed-kernels.log"
 #: What every kernel would import on its own: ipykernel, and what the lessons
 #: import in their first cells. Third-party only (see the module docstring).
 PRELOAD = ("ipykernel.kernelapp", "anthropic", "httpx", "respx", "ipywidgets", "pydantic")
@@ -60,6 +63,14 @@ def kernel_spec(socket_path: str, python: str = sys.executable) -> dict[str, Any
         "language": "python",
         "metadata": {"debugger": True},
     }
+
+
+def failures(directory: Path) -> str:
+    """What the zygote in ``directory`` logged of the forked kernels that failed ("" if none)."""
+    try:
+        return (directory / LOG).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
 
 
 def write_kernel_spec(jupyter_dir: Path, socket_path: str) -> Path:
@@ -210,12 +221,13 @@ def serve(socket_path: str) -> None:
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
+    log = Path(socket_path).with_name(LOG)
     kernels: dict[int, socket.socket] = {}  # pid -> its client's connection
     while os.getppid() == parent:
         for key, _ in selector.select(timeout=1):
             if key.fileobj is listener:
                 own = [listener, wake_read, wake_write, *kernels.values()]
-                started = _start(listener, base_env, own)
+                started = _start(listener, base_env, own, log)
                 if started:
                     kernels[started[0]] = started[1]
                     selector.register(started[1], selectors.EVENT_READ, started[0])
@@ -238,7 +250,7 @@ def serve(socket_path: str) -> None:
 
 
 def _start(
-    listener: socket.socket, base_env: dict[str, str], own: list[socket.socket]
+    listener: socket.socket, base_env: dict[str, str], own: list[socket.socket], log: Path
 ) -> tuple[int, socket.socket] | None:
     """Read one request; fork its kernel, or tell the client to exec it. Returns (pid, conn)."""
     connection, _ = listener.accept()
@@ -253,7 +265,7 @@ def _start(
     if why is None:
         pid = os.fork()
         if pid == 0:
-            _become_kernel(request, fds, [*own, connection])
+            _become_kernel(request, fds, [*own, connection], log)
     for fd in fds:
         os.close(fd)
     try:
@@ -267,12 +279,18 @@ def _start(
     return pid, connection
 
 
-def _become_kernel(request: dict[str, Any], fds: list[int], own: list[socket.socket]) -> None:
-    """In the fork: take the client's streams, directory and environment, run the kernel."""
+def _become_kernel(
+    request: dict[str, Any], fds: list[int], own: list[socket.socket], log: Path
+) -> None:
+    """In the fork: take the client's streams, directory and environment, run the kernel.
+
+    A kernel that raises, or exits with a status other than 0, is noted in ``log``.
+    """
     import atexit
     import traceback
 
     code: int = 1
+    failure = ""
     try:
         os.setsid()  # its own session and process group, like jupyter_client's kernels
         signal.set_wakeup_fd(-1)
@@ -295,9 +313,17 @@ def _become_kernel(request: dict[str, Any], fds: list[int], own: list[socket.soc
         code = 0
     except SystemExit as exit:
         code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+        failure = f"exit status {code} ({exit.code!r})\n" if code else ""
     except BaseException:
-        traceback.print_exc()
+        failure = traceback.format_exc()
+        sys.stderr.write(failure)
     finally:
+        try:  # nothing here may raise: the fork must not return into the zygote's loop
+            if failure:
+                with log.open("a", encoding="utf-8") as file:
+                    file.write(f"kernel {os.getpid()} in {request['cwd']}: {failure}\n")
+        except OSError:
+            pass
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):
             try:

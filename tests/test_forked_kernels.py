@@ -10,6 +10,7 @@ import gc
 import os
 import select
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -135,6 +136,20 @@ def test_killing_the_client_kills_the_kernel(zygote: int) -> None:
         assert pid != manager.provisioner.pid  # type: ignore[union-attr]
         manager.shutdown_kernel(now=True)  # SIGKILL to the client's process group
         assert ended(pid)
+
+
+def test_a_kernel_that_fails_is_logged_beside_the_zygote(zygote: int, tmp_path: Path) -> None:
+    """(nbval sends a kernel's stderr to /dev/null: the run's summary shows this log.)"""
+    directory = Path(os.environ["JUPYTER_PATH"])
+    argv = forked_kernels.kernel_spec(str(directory / "zygote.sock"))["argv"]
+    argv = [a.replace("{connection_file}", str(tmp_path / "c.json")) for a in argv]
+    done = subprocess.run(
+        [*argv, "--IPKernelApp.ip=256.0.0.1"], cwd=tmp_path, capture_output=True, timeout=120
+    )
+    assert done.returncode != 0
+    [logged] = [entry for entry in forked_kernels.failures(directory).split("\nkernel ")
+                if str(tmp_path) in entry]  # fmt: skip
+    assert "Traceback" in logged and "ZMQError" in logged
 
 
 def test_a_request_a_fork_cannot_honour_execs_the_kernel(zygote: int) -> None:

@@ -148,7 +148,9 @@ def test_every_kernel_of_the_run_finds_the_zygotes_spec_first(
     monkeypatch.setattr(forked_kernels, "start", start)
     monkeypatch.setenv("JUPYTER_PATH", "/before")
     cleanups: list[Callable[[], None]] = []
-    config = SimpleNamespace(option=SimpleNamespace(), add_cleanup=cleanups.append)
+    config = SimpleNamespace(
+        option=SimpleNamespace(), add_cleanup=cleanups.append, stash=pytest.Stash()
+    )
     directory = conftest.fork_kernels(config)
     assert os.environ["JUPYTER_PATH"] == f"{directory}{os.pathsep}/before"
     spec = json.loads((directory / "kernels" / "python3" / "kernel.json").read_text())
@@ -159,6 +161,15 @@ def test_every_kernel_of_the_run_finds_the_zygotes_spec_first(
         "-f",
         "{connection_file}",
     ]
+    written: list[str] = []
+    reporter = SimpleNamespace(
+        write_sep=lambda _, title: written.append(title), write=written.append
+    )
+    conftest.pytest_terminal_summary(reporter, config)
+    assert written == []  # no kernel failed
+    (directory / forked_kernels.LOG).write_text("kernel 7 in /x: Traceback ...\n")
+    conftest.pytest_terminal_summary(reporter, config)
+    assert written == ["forked kernels that failed", "kernel 7 in /x: Traceback ...\n"]
     for cleanup in cleanups:
         cleanup()
     assert stopped == ["terminate"] and not directory.exists()
