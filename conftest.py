@@ -255,11 +255,13 @@ def pytest_collection(session: pytest.Session) -> object:
     current = _coverage()
     if current is None:
         return (yield)
-    if not hasattr(session.config, "workerinput"):
-        import_lessonkit()
+    worker = hasattr(session.config, "workerinput")
+    if not worker:
+        import_lessonkit()  # traced: no controller did it for this process
     current.stop()
     try:
-        import_lessonkit()
+        if worker:
+            import_lessonkit()
         return (yield)
     finally:
         _clear_lessonkit_caches()

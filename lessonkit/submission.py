@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import functools
 import importlib
 import io
 import json
@@ -94,6 +95,7 @@ def checker_name(sources: list[str]) -> str:
     )
 
 
+@functools.cache
 def _checker_names() -> frozenset[str]:
     """The ``exNN_*`` modules in :mod:`lessonkit.exercises`, listed without importing them."""
     import pkgutil

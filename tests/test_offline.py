@@ -94,16 +94,13 @@ def _transport_methods() -> dict[str, object]:
     import httpcore
     import httpcore2
 
+    classes = ("HTTPConnection", "ConnectionPool", "HTTPProxy")
+    methods = [(cls, "handle_request") for cls in classes]
+    methods += [(f"Async{cls}", "handle_async_request") for cls in classes]
     return {
         f"{package.__name__}.{cls}.{method}": getattr(getattr(package, cls), method)
         for package in (httpcore, httpcore2)
-        for cls in ("HTTPConnection", "ConnectionPool", "HTTPProxy")
-        for method in ("handle_request",)
-    } | {
-        f"{package.__name__}.Async{cls}.{method}": getattr(getattr(package, f"Async{cls}"), method)
-        for package in (httpcore, httpcore2)
-        for cls in ("HTTPConnection", "ConnectionPool", "HTTPProxy")
-        for method in ("handle_async_request",)
+        for cls, method in methods
     }
 
 
